@@ -1,0 +1,440 @@
+"""The main job: a French company, ~30 customers, 100+ overdue invoices, the nightly
+escalation run day by day over 90 days, letters and a case file written out.
+
+Run through scripts/demo (which creates the database and sets RA_ODOO_CONF).
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+import zipfile
+from collections import Counter, defaultdict
+
+from freezegun import freeze_time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from odoo_env import environment, init_odoo, serve_http  # noqa: E402
+
+from odoo import Command  # noqa: E402
+
+FIRST_NAMES = ["Camille", "Julien", "Sophie", "Nicolas", "Claire", "Thomas", "Léa", "Antoine", "Manon", "Hugo"]
+LAST_NAMES = ["Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Lefebvre", "Garnier", "Fontaine", "Rousseau", "Blanc"]
+COMPANIES = [
+    ("Boulangerie Artisanale du Marais", "SARL", "Paris", "75004", "12 rue des Rosiers"),
+    ("Transports Lemoine", "SAS", "Lyon", "69007", "45 avenue Jean Jaurès"),
+    ("Cabinet Garnier Architectes", "SELARL", "Bordeaux", "33000", "8 cours de l'Intendance"),
+    ("Menuiserie Fontaine & Fils", "SARL", "Nantes", "44000", "3 quai de la Fosse"),
+    ("Hôtel Le Relais Fleuri", "SAS", "Annecy", "74000", "21 rue Royale"),
+    ("Garage Rousseau Automobiles", "EURL", "Lille", "59000", "67 rue Nationale"),
+    ("Pharmacie Blanc", "SELAS", "Marseille", "13001", "2 La Canebière"),
+    ("Imprimerie Moderne de l'Ouest", "SA", "Rennes", "35000", "14 rue d'Antrain"),
+    ("Restaurant Chez Marcel", "SARL", "Toulouse", "31000", "5 place du Capitole"),
+    ("Cave des Coteaux", "SCA", "Dijon", "21000", "30 rue de la Liberté"),
+    ("Agence Horizon Voyages", "SAS", "Nice", "06000", "9 avenue Jean Médecin"),
+    ("Plomberie Dubois", "EI", "Strasbourg", "67000", "11 rue du Dôme"),
+    ("Clinique Vétérinaire des Alpes", "SELARL", "Grenoble", "38000", "18 boulevard Gambetta"),
+    ("Librairie Le Passage", "SARL", "Montpellier", "34000", "6 rue de l'Ancien Courrier"),
+    ("Atelier Textile Normand", "SAS", "Rouen", "76000", "40 rue du Gros-Horloge"),
+    ("Fromagerie Laurent", "SARL", "Clermont-Ferrand", "63000", "22 rue du Port"),
+    ("Studio Graphique Pixel", "SASU", "Tours", "37000", "13 rue Colbert"),
+    ("Association Culturelle La Fabrique", "Association", "Metz", "57000", "1 place d'Armes"),
+    ("Brasserie du Port", "SAS", "La Rochelle", "17000", "4 quai Duperré"),
+    ("Électricité Bernard Services", "SARL", "Reims", "51100", "28 rue de Vesle"),
+    ("Northwind Trading Ltd", "Ltd", "London", "EC1A 1BB", "1 King William Street"),
+    ("Mairie de Saint-Aubin", "Collectivité", "Saint-Aubin", "91190", "Place de la Mairie"),
+]
+
+
+def luhn_siren(prefix8):
+    digits = [int(c) for c in prefix8]
+    for check in range(10):
+        candidate = digits + [check]
+        total = 0
+        for i, d in enumerate(reversed(candidate)):
+            if i % 2:
+                d *= 2
+                d = d - 9 if d > 9 else d
+            total += d
+        if total % 10 == 0:
+            return prefix8 + str(check)
+    raise ValueError(prefix8)
+
+
+def _logo_png():
+    """A plain logo for the letterhead (drawn here, no file shipped)."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (520, 120), "white")
+    draw = ImageDraw.Draw(image)
+    try:
+        font = ImageFont.truetype("DejaVuSans-Bold.ttf", 54)
+    except OSError:
+        font = ImageFont.load_default()
+    draw.rectangle([0, 0, 110, 120], fill=(31, 78, 121))
+    draw.text((22, 22), "AD", fill="white", font=font)
+    draw.text((130, 28), "Atelier Dupont", fill=(31, 78, 121), font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue())
+
+
+def setup_company(env, today):
+    fr = env.ref("base.fr")
+    extra = {"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields else {}
+    company = env["res.company"].create(
+        {
+            **extra,
+            "name": "Atelier Dupont",
+            "street": "18 rue de la Paix",
+            "zip": "75002",
+            "city": "Paris",
+            "country_id": fr.id,
+            "email": "compta@atelier-dupont.fr",
+            "phone": "+33 1 42 60 00 00",
+            "vat": "FR44732829320",
+            "company_registry": "73282932000074",
+            "currency_id": env.ref("base.EUR").id,
+            "recouvrement_legal_form": "SAS",
+            "recouvrement_share_capital": "50 000 €",
+        }
+    )
+    env.user.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    env["account.chart.template"].try_loading("fr", company, install_demo=False)
+    signatory = env["res.users"].create(
+        {
+            "name": "Marie Dupont",
+            "login": "marie.dupont",
+            "email": "marie.dupont@atelier-dupont.fr",
+            "company_id": company.id,
+            "company_ids": [Command.set(company.ids)],
+            "groups_id": [Command.link(env.ref("account.group_account_manager").id)],
+            "lang": "fr_FR",
+        }
+    )
+    signatory.partner_id.function = "Présidente"
+    company.write({"recouvrement_signatory_id": signatory.id, "recouvrement_collector_id": signatory.id})
+    company.write(
+        {
+            "logo": _logo_png(),
+            "report_footer": "Atelier Dupont SAS au capital de 50 000 € - RCS Paris 732 829 320 - "
+            "TVA FR44732829320 - 18 rue de la Paix, 75002 Paris",
+            "external_report_layout_id": env.ref("web.external_layout_standard").id,
+        }
+    )
+    env["res.partner.bank"].create(
+        {
+            "partner_id": company.partner_id.id,
+            "acc_number": "FR76 3000 6000 0112 3456 7890 189",
+            "acc_holder_name": "Atelier Dupont SAS",
+            "bank_id": env["res.bank"].create({"name": "Crédit Exemple", "bic": "AGRIFRPP882"}).id,
+            "allow_out_payment": True,
+        }
+    )
+    return env, company
+
+
+def create_customers(env, rng):
+    fr = env.ref("base.fr")
+    gb = env.ref("base.uk")
+    partners = env["res.partner"]
+    for index, (name, form, city, zipcode, street) in enumerate(COMPANIES):
+        foreign = form == "Ltd"
+        vals = {
+            "name": name,
+            "is_company": True,
+            "street": street,
+            "zip": zipcode,
+            "city": city,
+            "country_id": (gb if foreign else fr).id,
+            "legal_form": form,
+            "email": None if index in (5, 13) else f"compta@{name.lower().split()[0]}-{index}.example.fr",
+            "phone": f"+33 {rng.randint(1, 5)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            "lang": "en_US" if foreign else "fr_FR",
+            "ref": f"C{1000 + index}",
+        }
+        if not foreign and form not in ("Collectivité",):
+            vals["company_registry"] = luhn_siren(f"{rng.randint(30000000, 89999999)}") + f"{rng.randint(10000, 99999)}"
+        partner = env["res.partner"].create(vals)
+        if form == "Collectivité":
+            partner.debtor_type = "public"
+        elif form in ("Association", "SELARL", "SELAS"):
+            partner.debtor_type = "b2b_non_commercant"
+        if index % 3 == 0 and partner.email:
+            env["res.partner"].create(
+                {
+                    "parent_id": partner.id,
+                    "type": "invoice",
+                    "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    "email": f"factures@{name.lower().split()[0]}-{index}.example.fr",
+                    "street": street,
+                    "zip": zipcode,
+                    "city": city,
+                    "country_id": (gb if foreign else fr).id,
+                }
+            )
+        partners |= partner
+    for index in range(10):
+        first, last = FIRST_NAMES[index], LAST_NAMES[(index * 3) % len(LAST_NAMES)]
+        partners |= env["res.partner"].create(
+            {
+                "name": f"{first} {last}",
+                "street": f"{rng.randint(1, 120)} rue Victor Hugo",
+                "zip": f"{rng.choice(['75011', '69003', '31400', '44100', '13008'])}",
+                "city": rng.choice(["Paris", "Lyon", "Toulouse", "Nantes", "Marseille"]),
+                "country_id": fr.id,
+                "email": None if index == 4 else f"{first.lower()}.{last.lower()}@example.fr",
+                "lang": "fr_FR",
+                "ref": f"P{2000 + index}",
+            }
+        )
+    return partners
+
+
+def create_invoices(env, company, items):
+    journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
+    tax = env["account.tax"].search(
+        [("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("amount", "=", 20.0)]
+    ).filtered(lambda t: not t.price_include)[:1]
+    product_names = ["Prestation de conseil", "Maintenance annuelle", "Fourniture de matériel", "Formation", "Intervention sur site"]
+    vals_list = []
+    for index, item in enumerate(items):
+        lines = [
+            Command.create(
+                {
+                    "name": product_names[(index + n) % len(product_names)],
+                    "quantity": 1,
+                    "price_unit": amount,
+                    "tax_ids": [Command.set(tax.ids)],
+                }
+            )
+            for n, amount in enumerate(item["amounts"])
+        ]
+        vals_list.append(
+            {
+                "move_type": "out_invoice",
+                "partner_id": item["partner"],
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "invoice_date": item["issued"],
+                "invoice_date_due": item["due"],
+                "invoice_line_ids": lines,
+                "currency_id": company.currency_id.id,
+            }
+        )
+    invoices = env["account.move"].create(vals_list)
+    invoices.action_post()
+    return invoices
+
+
+def register_payment(env, invoice, day, amount):
+    wizard = env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=invoice.ids
+    ).create({"payment_date": day, "amount": amount})
+    wizard._create_payments()
+
+
+# How customers react (deterministic per invoice): pay on time, after a given stage, or never.
+BEHAVIOURS = [
+    ("on_time", 0.30, None),
+    ("after_call", 0.22, "call"),
+    ("after_relance_1", 0.18, "relance_1"),
+    ("after_relance_2", 0.10, "relance_2"),
+    ("after_notice", 0.08, "mise_en_demeure"),
+    ("never", 0.12, None),
+]
+
+
+def pick_behaviour(rng):
+    roll, total = rng.random(), 0.0
+    for name, share, stage in BEHAVIOURS:
+        total += share
+        if roll < total:
+            return name, stage
+    return BEHAVIOURS[-1][0], None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("database")
+    parser.add_argument("--output", default="demo_output")
+    parser.add_argument("--invoices", type=int, default=120)
+    parser.add_argument("--days", type=int, default=90)
+    args = parser.parse_args()
+    init_odoo(args.database)
+    serve_http(args.database)
+    rng = random.Random(20261123)
+    today = dt.date.today()
+    start_day = today - dt.timedelta(days=args.days)
+    started = time.time()
+    with environment(args.database) as env:
+        env, company = setup_company(env, today)
+        partners = create_customers(env, rng)
+        company_id = company.id
+        # Invoices: due dates spread over the last 120 days (and a few due soon), each issued
+        # 30 days before its due date, created on its issue date during the simulation.
+        plan = []
+        for index in range(args.invoices):
+            due = today - dt.timedelta(days=rng.randint(-10, 120))
+            behaviour, stage = pick_behaviour(rng)
+            plan.append(
+                {
+                    "partner": partners[index % len(partners)].id,
+                    "due": due,
+                    "issued": max(due - dt.timedelta(days=30), start_day),
+                    "behaviour": behaviour,
+                    "stage": stage,
+                    "delay": rng.randint(1, 6),
+                    "partial": rng.random() < 0.25,
+                    "amounts": [round(rng.uniform(80, 1800), 2) for _i in range(rng.randint(1, 3))],
+                }
+            )
+    print(f"Company Atelier Dupont: {len(partners)} customers, {len(plan)} invoices to issue ({time.time() - started:.0f} s)")
+    counts = Counter()
+    for offset in range(args.days + 1):
+        today_sim = start_day + dt.timedelta(days=offset)
+        with freeze_time(dt.datetime.combine(today_sim, dt.time(2, 0))), environment(args.database) as env:
+            env = env(context=dict(env.context, allowed_company_ids=[company_id]))
+            company = env["res.company"].browse(company_id)
+            Move = env["account.move"]
+            # Invoices issued today, sent by email with their PDF (rendered in one call)
+            todays = [item for item in plan if item["issued"] == today_sim]
+            if todays:
+                moves = create_invoices(env, company, todays)
+                for item, move in zip(todays, moves, strict=True):
+                    item["move"] = move.id
+                env["ir.actions.report"]._render_qweb_pdf(
+                    env.ref("recouvrement_amiable.action_report_invoice_copy"), moves.ids
+                )
+                counts["invoices"] += len(moves)
+            for item in plan:
+                if "move" not in item or item.get("paid"):
+                    continue
+                invoice = Move.browse(item["move"])
+                if invoice.payment_state not in ("not_paid", "partial"):
+                    continue
+                due_payment = False
+                if item["behaviour"] == "on_time":
+                    due_payment = today_sim == item["due"] - dt.timedelta(days=item["delay"] % 3)
+                elif item["stage"]:
+                    event = env["recouvrement.event"].search(
+                        [("move_ids", "in", invoice.ids), ("stage_id.kind", "=", item["stage"]),
+                         ("state", "in", ("to_post", "done", "pending"))], limit=1)
+                    due_payment = bool(event) and today_sim == event.date + dt.timedelta(days=item["delay"])
+                if due_payment:
+                    amount = invoice.amount_residual
+                    if item["partial"] and invoice.payment_state == "not_paid":
+                        amount = round(amount / 2, 2)
+                    else:
+                        item["paid"] = True
+                    register_payment(env, invoice, today_sim, amount)
+                    counts["payments"] += 1
+            # What the nightly cron does: the daily checks, then escalation until nothing is left.
+            Move._cron_recouvrement_daily()
+            while Move._cron_recouvrement_escalate():
+                pass
+            # The recovery manager validates the formal notices prepared overnight, posts
+            # the letters the same day, and the acknowledgements come back a few days later.
+            Event = env["recouvrement.event"]
+            to_validate = Event.search([("state", "=", "to_validate")])
+            if to_validate:
+                to_validate.action_validate()
+            for event in Event.search([("state", "=", "to_post"), ("channel_registered", "=", True)]):
+                event.move_ids._recouvrement_record_registered_sent(f"1A{rng.randint(10**10, 10**11 - 1)}", today_sim)
+            for event in Event.search([("state", "=", "to_post")]):
+                event.action_mark_posted()
+            received = Event.search([("channel_registered", "=", True), ("state", "=", "done"), ("receipt_date", "=", False),
+                                     ("sent_date", "<=", today_sim - dt.timedelta(days=3))])
+            for event in received:
+                event.move_ids._recouvrement_record_receipt(today_sim)
+        if offset % 15 == 0:
+            print(f"  {today_sim}: {counts['invoices']} invoices issued, {counts['payments']} payments "
+                  f"({time.time() - started:.0f} s)", flush=True)
+    elapsed = time.time() - started
+    with environment(args.database) as env:
+        env = env(context=dict(env.context, allowed_company_ids=[company_id], lang="fr_FR"))
+        company = env["res.company"].browse(company_id)
+        report(env, company, elapsed, counts)
+        write_outputs(env, company, args.output)
+
+
+def report(env, company, elapsed, counts):
+    Move = env["account.move"].with_context(lang="fr_FR")
+    invoices = Move.search([("company_id", "=", company.id), ("move_type", "=", "out_invoice")])
+    print(f"\n{counts['invoices']} invoices issued and {counts['payments']} payments received during the "
+          f"simulated period; nightly runs simulated in {elapsed:.0f} s\n")
+    print("Invoices per recovery stage (today):")
+    print(f"  {'Stage':<50} {'State':<16} {'Invoices':>8}")
+    groups = Counter((m.recouvrement_stage_id.name or "-", m.recouvrement_state or "-") for m in invoices)
+    for (stage, state), number in sorted(groups.items()):
+        print(f"  {stage:<50} {state:<16} {number:>8}")
+    events = env["recouvrement.event"].search([("company_id", "=", company.id)])
+    print("\nWhat the nightly runs did, per stage:")
+    print(f"  {'Stage / event':<50} {'Events':>7} {'Invoices':>9} {'Emails':>7} {'Letters':>8} {'LRAR':>5} {'Calls':>6}")
+    per = defaultdict(lambda: Counter())
+    for event in events:
+        key = event.stage_id.name if event.event_type == "stage" else event.event_type
+        row = per[key]
+        row["events"] += 1
+        row["invoices"] += len(event.move_ids)
+        row["emails"] += int(bool(event.mail_id))
+        row["letters"] += int(event.channel_letter and bool(event.letter_attachment_id))
+        row["lrar"] += int(event.channel_registered)
+        row["calls"] += int(event.channel_phone)
+    for key, row in sorted(per.items(), key=lambda kv: str(kv[0])):
+        print(f"  {str(key):<50} {row['events']:>7} {row['invoices']:>9} {row['emails']:>7} {row['letters']:>8} {row['lrar']:>5} {row['calls']:>6}")
+    issues = invoices.filtered("recouvrement_issue")
+    if issues:
+        print("\nWaiting for a person (one activity per customer and problem):")
+        messages = Counter(issues.mapped("recouvrement_issue")).most_common()
+        for message, number in messages[:6]:
+            print(f"  {number:>3} x {message[:150]}")
+        if len(messages) > 6:
+            print(f"  ... and {sum(n for _m, n in messages[6:])} more invoices")
+
+
+def write_outputs(env, company, output):
+    os.makedirs(output, exist_ok=True)
+    Event = env["recouvrement.event"]
+    print(f"\nOutputs in {os.path.abspath(output)}:")
+    for kind in ("relance_1", "relance_2", "mise_en_demeure"):
+        event = Event.search(
+            [("company_id", "=", company.id), ("stage_id.kind", "=", kind), ("letter_attachment_id", "!=", False),
+             ("partner_id.debtor_type", "in", ("b2b_commercant", "b2b_non_commercant")),
+             ("partner_id.lang", "=", "fr_FR")],
+            order="id desc", limit=1,
+        )
+        if not event:
+            print(f"  no {kind} letter was produced")
+            continue
+        path = os.path.join(output, f"{kind}.pdf")
+        with open(path, "wb") as handle:
+            handle.write(event.letter_attachment_id.raw)
+        print(f"  {path}  ({event.partner_id.name}, {event.name}, {len(event.letter_attachment_id.raw) // 1024} KB)")
+    # Case file of the debtor whose notice deadline has passed (else the one with most events)
+    moves = env["account.move"].search(
+        [("company_id", "=", company.id), ("recouvrement_stage_id.kind", "=", "mise_en_demeure"),
+         ("payment_state", "in", ("not_paid", "partial"))], limit=1)
+    partner = moves.commercial_partner_id or Event.search([("company_id", "=", company.id)], limit=1).partner_id
+    wizard = env["recouvrement.dossier.export"].with_context(active_model="res.partner", active_ids=partner.ids).create(
+        {"recipient": "Maître Durand, commissaire de justice à Paris"}
+    )
+    action = wizard.action_export()
+    attachment = wizard.attachment_id
+    path = os.path.join(output, attachment.name)
+    with open(path, "wb") as handle:
+        handle.write(attachment.raw)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    print(f"  {path}  ({partner.name}: {len(names)} files, {len(attachment.raw) // 1024} KB)")
+    assert action["type"] == "ir.actions.act_url"
+
+
+if __name__ == "__main__":
+    main()

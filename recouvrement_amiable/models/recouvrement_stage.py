@@ -1,0 +1,136 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+STAGE_KINDS = [
+    ("pre_reminder", "Pre-reminder"),
+    ("call", "Reminder call"),
+    ("relance_1", "Reminder 1 (courteous)"),
+    ("relance_2", "Reminder 2 (warning)"),
+    ("mise_en_demeure", "Formal notice (mise en demeure)"),
+    ("transfer", "Transfer to a commissaire de justice / lawyer"),
+    ("custom", "Other"),
+]
+CHANNEL_FIELDS = (
+    "channel_email",
+    "channel_letter",
+    "channel_registered",
+    "channel_phone",
+    "channel_manual",
+)
+
+
+class RecouvrementStage(models.Model):
+    """One rung of a recovery ladder.
+
+    Delays, channels, templates and the validation flag are data: a company edits
+    its ladder without touching code (legal_spec_fr.md §2: practice, not law).
+    """
+
+    _name = "recouvrement.stage"
+    _description = "Recovery stage"
+    _order = "ladder_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10, required=True)
+    active = fields.Boolean(default=True)
+    ladder_id = fields.Many2one(
+        "recouvrement.ladder", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        related="ladder_id.company_id",
+        store=True,
+        index=True,
+        precompute=True,
+    )
+    kind = fields.Selection(
+        STAGE_KINDS,
+        required=True,
+        default="custom",
+        help="What the stage means legally: it chooses the letter's wording.",
+    )
+    delay_days = fields.Integer(
+        "Delay (days after due date)",
+        help="The stage is due this many days after the invoice's due date (negative: before).",
+    )
+    after_notice_deadline = fields.Boolean(
+        "After the notice deadline",
+        help="Also wait until the payment deadline of the formal notice has passed "
+        "(counted from its acknowledgement of receipt).",
+    )
+    channel_email = fields.Boolean("Email")
+    channel_letter = fields.Boolean("Letter")
+    channel_registered = fields.Boolean("Registered letter (LRAR)")
+    channel_phone = fields.Boolean("Phone call")
+    channel_manual = fields.Boolean("Manual action")
+    auto_execute = fields.Boolean(
+        "Automatic",
+        default=True,
+        help="The nightly run executes the stage when it is due. Otherwise the invoice "
+        "waits at the previous stage and the collector gets an activity to act by hand.",
+    )
+    needs_validation = fields.Boolean(
+        help="The nightly run prepares the stage but a recovery manager validates it "
+        "before anything is sent.",
+    )
+    payment_deadline_days = fields.Integer(
+        "Payment deadline (business debtors)",
+        default=8,
+        help="Days given to pay, counted from the receipt of the formal notice.",
+    )
+    payment_deadline_days_b2c = fields.Integer(
+        "Payment deadline (consumers)",
+        default=15,
+    )
+    report_id = fields.Many2one(
+        "ir.actions.report",
+        string="Letter template",
+        domain=[("model", "=", "recouvrement.event")],
+        help="The QWeb letter printed for the letter channels (and attached to emails).",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email template",
+        domain=[("model", "=", "recouvrement.event")],
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Activity type",
+        help="Activity created for the phone and manual channels.",
+    )
+    call_script = fields.Html(translate=True, sanitize=True)
+    color = fields.Integer()
+
+    @api.constrains(*CHANNEL_FIELDS)
+    def _check_channels(self):
+        for stage in self:
+            if not any(stage[f] for f in CHANNEL_FIELDS):
+                raise ValidationError(
+                    _("Stage %(stage)s needs at least one channel.", stage=stage.name)
+                )
+
+    @api.constrains("payment_deadline_days", "payment_deadline_days_b2c")
+    def _check_deadlines(self):
+        for stage in self:
+            if stage.payment_deadline_days < 0 or stage.payment_deadline_days_b2c < 0:
+                raise ValidationError(_("A payment deadline cannot be negative."))
+
+    def _channels(self):
+        self.ensure_one()
+        return {f[len("channel_") :] for f in CHANNEL_FIELDS if self[f]}
+
+    def _letter_possible(self):
+        """Whether the stage has a letter to print (used as the email fallback)."""
+        self.ensure_one()
+        return bool(self.report_id)
+
+    def _payment_deadline(self, debtor_type):
+        self.ensure_one()
+        return self.payment_deadline_days_b2c if debtor_type == "b2c" else self.payment_deadline_days
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"delay_days", "sequence", "active", "after_notice_deadline", "ladder_id"} & set(vals):
+            self.env["account.move"]._recouvrement_refresh_next_dates(self.company_id)
+        return res

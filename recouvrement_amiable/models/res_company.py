@@ -1,0 +1,296 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .. import legal
+
+# The default French ladder (design.md; legal_spec_fr.md §2.1: market practice, data not law).
+# English names are the source; French names are set as their translation.
+DEFAULT_LADDER = [
+    {
+        "sequence": 5,
+        "kind": "pre_reminder",
+        "name": ("Pre-reminder", "Pré-relance"),
+        "delay_days": -5,
+        "channel_email": True,
+        "active": False,
+        "template": "recouvrement_amiable.mail_template_pre_reminder",
+    },
+    {
+        "sequence": 10,
+        "kind": "call",
+        "name": ("Reminder call", "Appel de rappel"),
+        "delay_days": 3,
+        "channel_phone": True,
+        "activity": "recouvrement_amiable.mail_activity_type_recouvrement_call",
+        "call_script": (
+            "<p>Introduce yourself and ask for the person in charge of supplier payments.</p>"
+            "<ul><li>Check that the invoices were received and are not disputed.</li>"
+            "<li>Ask when the payment will be made, and by which means.</li>"
+            "<li>If there is a difficulty, offer a payment plan.</li>"
+            "<li>Stay courteous: no pressure, no threat; call on working days "
+            "between 10:00-13:00 and 14:00-20:00, at most 4 attempts in 30 days.</li></ul>"
+            "<p>Log the outcome: reached, promise to pay (with the date), dispute, unreachable.</p>",
+            "<p>Présentez-vous et demandez la personne en charge du règlement des fournisseurs.</p>"
+            "<ul><li>Vérifiez que les factures ont bien été reçues et ne sont pas contestées.</li>"
+            "<li>Demandez à quelle date et par quel moyen le règlement sera effectué.</li>"
+            "<li>En cas de difficulté, proposez un échéancier.</li>"
+            "<li>Restez courtois : ni pression ni menace ; appelez les jours ouvrés "
+            "entre 10 h et 13 h et entre 14 h et 20 h, 4 tentatives au plus sur 30 jours.</li></ul>"
+            "<p>Notez le résultat : joint, promesse de paiement (avec la date), litige, injoignable.</p>",
+        ),
+    },
+    {
+        "sequence": 20,
+        "kind": "relance_1",
+        "name": ("Reminder 1 (courteous)", "Relance 1 (courtoise)"),
+        "delay_days": 7,
+        "channel_email": True,
+        "report": "recouvrement_amiable.action_report_relance_1",
+        "template": "recouvrement_amiable.mail_template_relance_1",
+    },
+    {
+        "sequence": 30,
+        "kind": "relance_2",
+        "name": ("Reminder 2 (warning)", "Relance 2 (avertissement)"),
+        "delay_days": 20,
+        "channel_email": True,
+        "channel_letter": True,
+        "report": "recouvrement_amiable.action_report_relance_2",
+        "template": "recouvrement_amiable.mail_template_relance_2",
+    },
+    {
+        "sequence": 40,
+        "kind": "mise_en_demeure",
+        "name": ("Formal notice", "Mise en demeure"),
+        "delay_days": 30,
+        "channel_registered": True,
+        "needs_validation": True,
+        "report": "recouvrement_amiable.action_report_mise_en_demeure",
+    },
+    {
+        "sequence": 50,
+        "kind": "transfer",
+        "name": (
+            "Transfer to a commissaire de justice / lawyer",
+            "Transmission commissaire de justice / avocat",
+        ),
+        "delay_days": 45,
+        "after_notice_deadline": True,
+        "channel_manual": True,
+        "auto_execute": False,
+        "activity": "recouvrement_amiable.mail_activity_type_recouvrement_transfer",
+    },
+]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    recouvrement_ladder_ids = fields.One2many("recouvrement.ladder", "company_id")
+    recouvrement_min_residual = fields.Monetary(
+        "Recovery threshold",
+        default=1.0,
+        currency_field="currency_id",
+        help="Invoices whose amount left to pay is below this amount are not chased.",
+    )
+    recouvrement_spacing_days = fields.Integer(
+        "Days between two contacts",
+        default=7,
+        help="Minimum days between two contacts with the same customer "
+        "(no pressure, no repeated calls: legal_spec_fr.md §4.3).",
+    )
+    recouvrement_catch_up = fields.Boolean(
+        "Catch up",
+        help="When several stages are already due, jump to the highest automatic one "
+        "instead of climbing one stage per contact.",
+    )
+    recouvrement_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        help="Receives the calls and tasks of invoices that have no salesperson.",
+    )
+    recouvrement_rate_mode = fields.Selection(
+        [
+            (legal.MODE_PER_SEMESTER, "Rate of each semester (default)"),
+            (legal.MODE_FROZEN, "Rate of the due date's semester, frozen"),
+        ],
+        string="Late interest rate mode",
+        default=legal.MODE_PER_SEMESTER,
+        required=True,
+    )
+    recouvrement_contractual_rate = fields.Float(
+        "Contractual late interest rate (%)",
+        digits=(7, 4),
+        help="The rate of your terms of sale, if any. Empty: ECB rate + 10 points "
+        "(L441-10 C. com.). It cannot be below 3 times the legal interest rate.",
+    )
+    recouvrement_contractual_legal_factor = fields.Float(
+        "Contractual rate as a multiple of the legal rate",
+        digits=(4, 2),
+        help='Terms of sale saying "3 times the legal interest rate": enter 3.',
+    )
+    recouvrement_imputation = fields.Selection(
+        [
+            (legal.IMPUTE_PRINCIPAL_FIRST, "On the principal first (as in the ledger)"),
+            (legal.IMPUTE_INTEREST_FIRST, "On the interest first (art. 1343-1 C. civ.)"),
+        ],
+        string="Partial payments",
+        default=legal.IMPUTE_PRINCIPAL_FIRST,
+        required=True,
+    )
+    recouvrement_indemnity_amount = fields.Monetary(
+        "Fixed recovery indemnity",
+        default=40.0,
+        currency_field="currency_id",
+        help="D441-5 C. com.: 40 EUR per late invoice, business debtors only, no VAT.",
+    )
+    recouvrement_prescription_alert_days = fields.Integer(
+        "Prescription alert (days before)", default=90
+    )
+    recouvrement_notice_delivery_days = fields.Integer(
+        "Registered letter delivery allowance (days)",
+        default=3,
+        help="Days added to the letter's date to state the payment deadline of a formal "
+        "notice, whose deadline runs from its receipt.",
+    )
+    recouvrement_rate_alert_days = fields.Integer(
+        "Warn about missing rates (days before the semester)", default=30
+    )
+    recouvrement_mediation_months = fields.Integer(
+        "Mediation suspends recovery for (months)", default=3
+    )
+    recouvrement_plan_grace_days = fields.Integer("Payment plan grace period (days)", default=5)
+    recouvrement_signatory_id = fields.Many2one(
+        "res.users",
+        string="Signatory of formal notices",
+        help="The person empowered to sign formal notices on behalf of the company.",
+    )
+    recouvrement_legal_form = fields.Char(
+        "Legal form", help="SAS, SARL, ... printed on the formal notice."
+    )
+    recouvrement_share_capital = fields.Char("Share capital")
+    # Debtor profile thresholds (debtor profile classification)
+    recouvrement_profile_occasional_late = fields.Integer(
+        "Occasional: late invoices from", default=1
+    )
+    recouvrement_profile_bad_late = fields.Integer("Recurrent bad payer: late invoices from", default=4)
+    recouvrement_profile_bad_avg_days = fields.Integer(
+        "Recurrent bad payer: average days late from", default=30
+    )
+    recouvrement_profile_temporary_days = fields.Integer(
+        "Temporary difficulty: overdue now for more than (days)", default=30
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._recouvrement_ensure_default_ladder()
+        return companies
+
+    def _recouvrement_ensure_default_ladder(self):
+        """Create the default French ladder of the companies that have none."""
+        Ladder = self.env["recouvrement.ladder"].sudo().with_context(active_test=False)
+        have = set(Ladder.search([("company_id", "in", self.ids)]).company_id.ids)
+        todo = self.filtered(lambda c: c.id not in have)
+        if not todo:
+            return Ladder
+        ladders = Ladder.create(
+            [
+                {"name": "Default ladder", "company_id": company.id, "is_default": True}
+                for company in todo
+            ]
+        )
+        stage_vals = []
+        for ladder in ladders:
+            for spec in DEFAULT_LADDER:
+                stage_vals.append(self._recouvrement_stage_vals(ladder, spec))
+        stages = self.env["recouvrement.stage"].sudo().create(stage_vals)
+        self._recouvrement_set_french_names(ladders, stages)
+        return ladders
+
+    @api.model
+    def _recouvrement_set_french_names(self, ladders, stages):
+        """Store the French names of the default ladder beside the English source.
+
+        Written straight into the translated jsonb columns, so the French names are
+        there even when French is activated after the ladder was created
+        (update_field_translations only accepts active languages).
+        """
+        by_seq = {spec["sequence"]: spec for spec in DEFAULT_LADDER}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE recouvrement_ladder SET name = name || jsonb_build_object('fr_FR', %s) "
+                "WHERE id IN %s",
+                "Échelle par défaut",
+                tuple(ladders.ids),
+            )
+        )
+        rows = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s)",
+                stage.id,
+                by_seq[stage.sequence]["name"][1],
+                by_seq[stage.sequence].get("call_script", (None, None))[1],
+            )
+            for stage in stages
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE recouvrement_stage AS s
+                      SET name = s.name || jsonb_build_object('fr_FR', v.name_fr),
+                          call_script = CASE WHEN v.script_fr IS NULL THEN s.call_script
+                              ELSE COALESCE(s.call_script, '{}'::jsonb)
+                                   || jsonb_build_object('fr_FR', v.script_fr) END
+                     FROM (VALUES %s) AS v(id, name_fr, script_fr)
+                    WHERE s.id = v.id""",
+                rows,
+            )
+        )
+        ladders.invalidate_recordset(["name"])
+        stages.invalidate_recordset(["name"])
+        stages.invalidate_recordset(["call_script"])
+
+    @api.model
+    def _recouvrement_stage_vals(self, ladder, spec):
+        vals = {
+            "ladder_id": ladder.id,
+            "name": spec["name"][0],
+            "sequence": spec["sequence"],
+            "kind": spec["kind"],
+            "delay_days": spec["delay_days"],
+            "active": spec.get("active", True),
+            "auto_execute": spec.get("auto_execute", True),
+            "needs_validation": spec.get("needs_validation", False),
+            "after_notice_deadline": spec.get("after_notice_deadline", False),
+        }
+        for channel in ("email", "letter", "registered", "phone", "manual"):
+            vals[f"channel_{channel}"] = spec.get(f"channel_{channel}", False)
+        if spec.get("report"):
+            vals["report_id"] = self.env.ref(spec["report"]).id
+        if spec.get("template"):
+            vals["mail_template_id"] = self.env.ref(spec["template"]).id
+        if spec.get("activity"):
+            vals["activity_type_id"] = self.env.ref(spec["activity"]).id
+        if spec.get("call_script"):
+            vals["call_script"] = spec["call_script"][0]
+        return vals
+
+    def _recouvrement_default_ladder(self):
+        self.ensure_one()
+        return self.recouvrement_ladder_ids.filtered("is_default")[:1]
+
+    def _recouvrement_policy_values(self):
+        """Company defaults of the late interest policy."""
+        self.ensure_one()
+        return {
+            "contractual_rate": legal.percent(self.recouvrement_contractual_rate)
+            if self.recouvrement_contractual_rate
+            else None,
+            "contractual_legal_factor": legal.percent(self.recouvrement_contractual_legal_factor)
+            if self.recouvrement_contractual_legal_factor
+            else None,
+            "rate_mode": self.recouvrement_rate_mode or legal.MODE_PER_SEMESTER,
+            "imputation": self.recouvrement_imputation or legal.IMPUTE_PRINCIPAL_FIRST,
+            "indemnity_amount": legal.round_cents(legal.percent(self.recouvrement_indemnity_amount)),
+        }

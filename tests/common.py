@@ -1,0 +1,148 @@
+"""Shared fixtures: a French company (EUR, French chart, IBAN), business and consumer
+customers, invoices with exact due dates, payments, and the nightly run."""
+
+import datetime as dt
+from decimal import Decimal
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.recouvrement_amiable import legal
+
+D = Decimal
+
+
+def day(value):
+    return fields.Date.to_date(value)
+
+
+@tagged("post_install", "-at_install")
+class RecouvrementCase(AccountTestInvoicingCommon):
+    country_code = "FR"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write(
+            {
+                "street": "18 rue de la Paix",
+                "zip": "75002",
+                "city": "Paris",
+                "email": "compta@creancier.example.fr",
+                "phone": "+33 1 00 00 00 00",
+                "company_registry": "73282932000074",
+                "recouvrement_legal_form": "SAS",
+                "recouvrement_signatory_id": cls.env.user.id,
+            }
+        )
+        cls.env["ir.config_parameter"].sudo().set_param("mail.catchall.domain", "creancier.example.fr")
+        cls.bank = cls.env["res.partner.bank"].create(
+            {
+                "partner_id": cls.company.partner_id.id,
+                "acc_number": "FR7630006000011234567890189",
+                "acc_holder_name": "Créancier SAS",
+                "bank_id": cls.env["res.bank"].create({"name": "Banque Test", "bic": "AGRIFRPP882"}).id,
+            }
+        )
+        cls.sale_journal = cls.company_data["default_journal_sale"]
+        cls.tax_20 = cls._tax_20(cls.company)
+        cls.b2b = cls._customer("Boulangerie du Marais", is_company=True, company_registry="55208131766522")
+        cls.b2b_2 = cls._customer("Transports Lemoine", is_company=True)
+        cls.b2c = cls._customer("Camille Martin", is_company=False)
+        cls.ladder = cls.company._recouvrement_default_ladder()
+        cls.stages = {s.kind: s for s in cls.ladder.with_context(active_test=False).stage_ids}
+
+    @classmethod
+    def _tax_20(cls, company):
+        """The 20 % sales VAT, excluded from the price."""
+        taxes = cls.env["account.tax"].search(
+            [("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("amount", "=", 20.0), ("amount_type", "=", "percent")]
+        )
+        return taxes.filtered(lambda t: not t.price_include)[:1]
+
+    @classmethod
+    def _customer(cls, name, is_company=True, **values):
+        slug = name.lower().replace(" ", ".")
+        vals = {
+            "name": name,
+            "is_company": is_company,
+            "street": "1 rue Test",
+            "zip": "75011",
+            "city": "Paris",
+            "country_id": cls.env.ref("base.fr").id,
+            "email": f"{slug}@example.fr",
+            "lang": "fr_FR" if cls.env["res.lang"]._lang_get("fr_FR") else "en_US",
+        }
+        vals.update(values)
+        return cls.env["res.partner"].create(vals)
+
+    @classmethod
+    def invoice(cls, partner, amount_ttc, invoice_date, due_date=None, post=True, company=None):
+        """An invoice of ``amount_ttc`` incl. 20 % VAT with an exact due date."""
+        company = company or cls.company
+        journal = cls.sale_journal if company == cls.company else cls.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
+        tax = cls.tax_20 if company == cls.company else cls._tax_20(company)
+        untaxed = (D(str(amount_ttc)) / D("1.2")).quantize(D("0.01"))
+        move = cls.env["account.move"].with_company(company).create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "journal_id": journal.id,
+                "invoice_date": day(invoice_date),
+                "invoice_date_due": day(due_date or invoice_date),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Prestation", "quantity": 1, "price_unit": float(untaxed), "tax_ids": [Command.set(tax.ids)]}
+                    )
+                ],
+            }
+        )
+        if post:
+            with freeze_time(day(invoice_date)):
+                move.action_post()
+        return move
+
+    @classmethod
+    def pay(cls, invoice, amount, on):
+        wizard = cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"payment_date": day(on), "amount": amount})
+        return wizard._create_payments()
+
+    def run_cron(self, on, batch_size=None):
+        """The nightly run on day ``on``: as Odoo's cron runner, call until nothing is left."""
+        Move = self.env["account.move"]
+        with freeze_time(dt.datetime.combine(day(on), dt.time(2, 0))):
+            Move._cron_recouvrement_daily()
+            for _call in range(50):
+                if not Move._cron_recouvrement_escalate(batch_size=batch_size):
+                    break
+        return Move
+
+    def events(self, partner=None, **domain):
+        dom = [("company_id", "=", self.company.id)]
+        if partner:
+            dom.append(("partner_id", "=", partner.id))
+        dom += [(k, "=", v) for k, v in domain.items()]
+        return self.env["recouvrement.event"].search(dom, order="date, id")
+
+    def legal_claim(self, moves, on):
+        """The claim computed straight by the pure legal functions, from the rate table."""
+        return moves._recouvrement_claim(day(on))
+
+
+def rates_2026():
+    return legal.RateBook(
+        [
+            legal.RatePeriod(legal.RATE_ECB, day("2026-01-01"), day("2026-06-30"), D("2.15")),
+            legal.RatePeriod(legal.RATE_ECB, day("2026-07-01"), day("2026-12-31"), D("2.40")),
+            legal.RatePeriod(legal.RATE_LEGAL_PRO, day("2026-01-01"), day("2026-06-30"), D("2.62")),
+            legal.RatePeriod(legal.RATE_LEGAL_PRO, day("2026-07-01"), day("2026-12-31"), D("2.75")),
+        ]
+    )

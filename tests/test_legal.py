@@ -1,0 +1,335 @@
+"""The pure legal computations (legal_spec_fr.md §3, §4, §5, §6, §9), to the cent.
+
+No ORM here: the functions are called with a rate book built in the test, so every
+expected figure below is computed by hand from the spec's formulas.
+"""
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.recouvrement_amiable import legal
+
+D = Decimal
+B2B = legal.InterestPolicy(legal.B2B_COMMERCANT)
+B2C = legal.InterestPolicy(legal.B2C)
+
+
+def cents(value):
+    return D(value).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
+def book(*extra):
+    rows = [
+        # ECB rate in force on the first day of each semester (spec §3.5)
+        (legal.RATE_ECB, "2023-01-01", "2023-06-30", "2.50"),
+        (legal.RATE_ECB, "2023-07-01", "2023-12-31", "4.00"),
+        (legal.RATE_ECB, "2024-01-01", "2024-06-30", "4.50"),
+        (legal.RATE_ECB, "2024-07-01", "2024-12-31", "4.25"),
+        (legal.RATE_ECB, "2025-01-01", "2025-06-30", "3.15"),
+        (legal.RATE_ECB, "2025-07-01", "2025-12-31", "2.15"),
+        (legal.RATE_ECB, "2026-01-01", "2026-06-30", "2.15"),
+        (legal.RATE_ECB, "2026-07-01", "2026-12-31", "2.40"),
+        (legal.RATE_LEGAL_PRO, "2024-01-01", "2024-06-30", "5.07"),
+        (legal.RATE_LEGAL_PRO, "2024-07-01", "2024-12-31", "4.92"),
+        (legal.RATE_LEGAL_PRO, "2025-01-01", "2025-06-30", "3.71"),
+        (legal.RATE_LEGAL_PRO, "2025-07-01", "2025-12-31", "2.76"),
+        (legal.RATE_LEGAL_PRO, "2026-01-01", "2026-06-30", "2.62"),
+        (legal.RATE_LEGAL_PRO, "2026-07-01", "2026-12-31", "2.75"),
+    ] + list(extra)
+    return legal.RateBook(
+        legal.RatePeriod(kind, date.fromisoformat(f), date.fromisoformat(t), D(v)) for kind, f, t, v in rows
+    )
+
+
+RATES = book()
+DUE = date(2026, 3, 31)
+ON = date(2026, 11, 23)
+
+
+def interest(policy=B2B, principal="1200", due=DUE, on=ON, payments=(), notice=None, rates=RATES):
+    return legal.late_interest(
+        principal=D(principal), due_date=due, on_date=on, policy=policy, rates=rates,
+        payments=[legal.Payment(date.fromisoformat(d), D(a)) for d, a in payments], notice_date=notice,
+    )
+
+
+# ----------------------------------------------------------------------------------
+# The three worked examples of legal_spec_fr.md §9.3
+# ----------------------------------------------------------------------------------
+def test_worked_example_a_b2b_default_rate():
+    result = interest()
+    assert [(p.start, p.end, p.days, p.basis, p.rate.rate) for p in result.periods] == [
+        (date(2026, 4, 1), date(2026, 6, 30), 91, 365, D("12.15")),
+        (date(2026, 7, 1), date(2026, 11, 23), 146, 365, D("12.40")),
+    ]
+    assert [p.amount_rounded for p in result.periods] == [D("36.35"), D("59.52")]
+    assert result.total == D("95.87")
+    assert legal.days_late(DUE, ON) == 237
+    claim = legal.claim_breakdown(
+        [legal.InvoiceInput("FAC-1", date(2026, 3, 1), DUE, D("1200.00"))], ON, B2B, RATES
+    )
+    assert claim.indemnities == D("40.00")
+    assert claim.total == D("1335.87")
+    # daily interest printed in letters
+    assert legal.day_rate(D("1200"), D("12.15"), 365) == D("0.40")
+    assert legal.day_rate(D("1200"), D("12.40"), 365) == D("0.41")
+
+
+def test_worked_example_a_frozen_at_due_date():
+    policy = legal.InterestPolicy(legal.B2B_COMMERCANT, rate_mode=legal.MODE_FROZEN)
+    assert interest(policy).total == D("94.67")
+
+
+def test_worked_example_b_three_times_legal_rate():
+    policy = legal.InterestPolicy(legal.B2B_COMMERCANT, contractual_legal_factor=D("3"))
+    result = interest(policy)
+    assert [p.rate.rate for p in result.periods] == [D("7.86"), D("8.25")]
+    assert [p.amount_rounded for p in result.periods] == [D("23.52"), D("39.60")]
+    assert result.total == D("63.12")
+    assert result.warnings == []  # 3 x legal rate is exactly the floor
+
+
+def test_worked_example_c_consumer_from_the_notice():
+    result = interest(B2C, notice=date(2026, 5, 12))
+    assert [(p.days, p.rate.rate) for p in result.periods] == [(49, D("2.62")), (146, D("2.75"))]
+    assert result.total == D("17.42")
+    claim = legal.claim_breakdown(
+        [legal.InvoiceInput("FAC-1", None, DUE, D("1200"), notice_date=date(2026, 5, 12))], ON, B2C, RATES
+    )
+    assert claim.indemnities == D("0")
+    assert claim.total == D("1217.42")
+
+
+def test_consumer_before_the_notice_owes_no_interest():
+    result = interest(B2C, notice=None)
+    assert result.periods == [] and result.total == D("0")
+    assert legal.indemnity(policy=B2C, due_date=DUE, on_date=ON, paid_on=None) == D("0")
+
+
+# ----------------------------------------------------------------------------------
+# Periods: leap year, semester boundaries, payments
+# ----------------------------------------------------------------------------------
+def test_leap_year_uses_366_days():
+    result = interest(principal="1000", due=date(2024, 1, 31), on=date(2024, 3, 1))
+    assert [(p.days, p.basis, p.rate.rate) for p in result.periods] == [(30, 366, D("14.50"))]
+    assert result.total == cents(D("1000") * D("0.145") * 30 / 366)  # 11.89
+
+
+def test_period_crossing_two_semester_boundaries():
+    result = interest(principal="1000", due=date(2025, 5, 31), on=date(2026, 2, 15))
+    assert [(p.start, p.end, p.days, p.rate.rate) for p in result.periods] == [
+        (date(2025, 6, 1), date(2025, 6, 30), 30, D("13.15")),
+        (date(2025, 7, 1), date(2025, 12, 31), 184, D("12.15")),
+        (date(2026, 1, 1), date(2026, 2, 15), 46, D("12.15")),
+    ]
+    exact = D("1000") * (D("0.1315") * 30 + D("0.1215") * 184 + D("0.1215") * 46) / 365
+    assert result.total == cents(exact) == D("87.37")
+
+
+def test_partial_payments_on_two_dates():
+    result = interest(payments=[("2026-05-15", "400"), ("2026-08-10", "300")])
+    assert [(p.start, p.end, p.principal, p.rate.rate) for p in result.periods] == [
+        (date(2026, 4, 1), date(2026, 5, 15), D("1200"), D("12.15")),
+        (date(2026, 5, 16), date(2026, 6, 30), D("800"), D("12.15")),
+        (date(2026, 7, 1), date(2026, 8, 10), D("800"), D("12.40")),
+        (date(2026, 8, 11), date(2026, 11, 23), D("500"), D("12.40")),
+    ]
+    exact = (D(1200) * D("0.1215") * 45 + D(800) * D("0.1215") * 46 + D(800) * D("0.124") * 41 + D(500) * D("0.124") * 105) / 365
+    assert result.total == cents(exact) == D("59.20")
+    assert result.principal_left == D("500")
+    claim = legal.claim_breakdown(
+        [legal.InvoiceInput("F", None, DUE, D("1200"), payments=(
+            legal.Payment(date(2026, 5, 15), D("400")), legal.Payment(date(2026, 8, 10), D("300"))))],
+        ON, B2B, RATES,
+    )
+    line = claim.lines[0]
+    assert (line.paid, line.principal_left, line.indemnity) == (D("700.00"), D("500.00"), D("40.00"))
+    assert claim.total == D("500") + D("59.20") + D("40")
+
+
+def test_invoice_paid_late_stops_interest_at_payment_date():
+    result = interest(payments=[("2026-05-15", "1200")])
+    assert result.fully_paid_on == date(2026, 5, 15)
+    assert result.periods[-1].end == date(2026, 5, 15)
+    assert result.total == cents(D(1200) * D("0.1215") * 45 / 365) == D("17.98")
+    # same figure whatever the computation date afterwards
+    assert interest(payments=[("2026-05-15", "1200")], on=date(2027, 1, 1), rates=book(
+        (legal.RATE_ECB, "2027-01-01", "2027-06-30", "2.65"))).total == D("17.98")
+    assert legal.indemnity(policy=B2B, due_date=DUE, on_date=ON, paid_on=date(2026, 5, 15)) == D("40.00")
+
+
+def test_payment_before_due_date_reduces_principal_from_the_start():
+    result = interest(payments=[("2026-03-20", "200")])
+    assert result.periods[0].principal == D("1000")
+
+
+def test_interest_first_imputation_art_1343_1():
+    policy = legal.InterestPolicy(legal.B2B_COMMERCANT, imputation=legal.IMPUTE_INTEREST_FIRST)
+    result = interest(policy, payments=[("2026-05-15", "500")])
+    accrued = cents(D(1200) * D("0.1215") * 45 / 365)  # 17.98
+    assert result.interest_paid == accrued
+    assert result.periods[1].principal == D("1200") - (D("500") - accrued)
+
+
+def test_credit_notes_and_unallocated_payments_are_netted():
+    claim = legal.claim_breakdown(
+        [legal.InvoiceInput("F1", None, DUE, D("1200"))], ON, B2B, RATES,
+        credits=[legal.Credit("AVOIR-1", date(2026, 6, 1), D("150.00"))],
+    )
+    assert claim.credits_total == D("150.00")
+    assert claim.total == D("1200") + D("95.87") + D("40") - D("150")
+
+
+def test_disputed_invoices_are_shown_apart():
+    claim = legal.claim_breakdown(
+        [legal.InvoiceInput("F1", None, DUE, D("1200")), legal.InvoiceInput("F2", None, DUE, D("300"), disputed=True)],
+        ON, B2B, RATES,
+    )
+    assert [line.invoice.ref for line in claim.lines] == ["F1"]
+    assert [line.invoice.ref for line in claim.disputed_lines] == ["F2"]
+    assert claim.total == D("1335.87")
+    assert claim.disputed_total > D("300")
+
+
+# ----------------------------------------------------------------------------------
+# Rates: contractual floor, missing rate
+# ----------------------------------------------------------------------------------
+def test_contractual_rate_below_the_floor_is_flagged_not_changed():
+    policy = legal.InterestPolicy(legal.B2B_COMMERCANT, contractual_rate=D("8.00"))
+    result = interest(policy)
+    assert {p.rate.rate for p in result.periods} == {D("8.00")}
+    assert [(w.semester_start, w.floor) for w in result.warnings] == [(date(2026, 7, 1), D("8.25"))]
+
+
+def test_missing_rate_names_the_period():
+    with pytest.raises(legal.MissingRateError) as error:
+        interest(on=date(2027, 2, 1))
+    assert (error.value.kind, error.value.period_start, error.value.period_end) == (
+        legal.RATE_ECB, date(2027, 1, 1), date(2027, 6, 30))
+    assert "01/01/2027-30/06/2027" in str(error.value)
+
+
+def test_rate_lookup_on_boundaries():
+    assert RATES.rate_on(legal.RATE_ECB, date(2025, 12, 31)) == D("2.15")
+    assert RATES.rate_on(legal.RATE_ECB, date(2026, 6, 30)) == D("2.15")
+    assert RATES.rate_on(legal.RATE_ECB, date(2026, 7, 1)) == D("2.40")
+    assert RATES.rate_on(legal.RATE_LEGAL_PRO, date(2025, 12, 31)) == D("2.76")
+    assert RATES.rate_on(legal.RATE_LEGAL_PRO, date(2026, 1, 1)) == D("2.62")
+    assert RATES.missing_semesters(legal.RATE_ECB, date(2026, 1, 1), date(2027, 3, 1)) == [
+        (date(2027, 1, 1), date(2027, 6, 30))]
+
+
+def test_public_bodies_are_out_of_scope():
+    with pytest.raises(legal.PublicDebtorError):
+        legal.InterestPolicy(legal.PUBLIC)
+    with pytest.raises(legal.PublicDebtorError):
+        legal.prescription_date(legal.PUBLIC, DUE)
+
+
+# ----------------------------------------------------------------------------------
+# Indemnity, days late, deadlines, prescription
+# ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "policy, paid_on, on_date, expected",
+    [
+        (B2B, None, ON, "40.00"),  # unpaid and late
+        (B2B, None, DUE, "0"),  # due today: not late yet
+        (B2B, date(2026, 3, 31), ON, "0"),  # paid on the due date
+        (B2B, date(2026, 4, 1), ON, "40.00"),  # paid one day late
+        (legal.InterestPolicy(legal.B2B_NON_COMMERCANT), None, ON, "40.00"),
+        (legal.InterestPolicy(legal.B2B_COMMERCANT, indemnity_blocked=True), None, ON, "0"),  # collective procedure
+        (B2C, None, ON, "0"),
+    ],
+)
+def test_indemnity(policy, paid_on, on_date, expected):
+    assert legal.indemnity(policy=policy, due_date=DUE, on_date=on_date, paid_on=paid_on) == D(expected)
+
+
+@pytest.mark.parametrize(
+    "due, on, expected",
+    [(DUE, DUE, 0), (DUE, date(2026, 4, 1), 1), (DUE, ON, 237), (DUE, date(2026, 3, 1), 0), (None, ON, 0),
+     (date(2024, 2, 28), date(2024, 3, 1), 2)],
+)
+def test_days_late(due, on, expected):
+    assert legal.days_late(due, on) == expected
+
+
+@pytest.mark.parametrize(
+    "receipt, days, expected",
+    [
+        (date(2026, 11, 23), 8, date(2026, 12, 1)),  # Monday + 8 = Tuesday
+        (date(2026, 11, 20), 8, date(2026, 11, 30)),  # Friday + 8 = Saturday -> Monday
+        (date(2026, 11, 22), 15, date(2026, 12, 7)),  # Sunday + 15 = Monday
+        (date(2026, 12, 21), 6, date(2026, 12, 28)),  # Sunday 27 -> Monday 28
+    ],
+)
+def test_notice_deadline(receipt, days, expected):
+    assert legal.notice_deadline(receipt, days) == expected
+
+
+def test_notice_deadline_without_weekend_rule():
+    assert legal.notice_deadline(date(2026, 11, 20), 8, roll_weekend=False) == date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    "debtor, start, interruptions, suspensions, expected",
+    [
+        (legal.B2B_COMMERCANT, date(2026, 3, 31), [], [], date(2031, 3, 31)),
+        (legal.B2B_NON_COMMERCANT, date(2024, 2, 29), [], [], date(2029, 2, 28)),
+        (legal.B2C, date(2026, 3, 15), [], [], date(2028, 3, 15)),
+        # a partial payment acknowledges the debt: a new period starts
+        (legal.B2B_COMMERCANT, date(2026, 3, 31), [date(2026, 9, 1)], [], date(2031, 9, 1)),
+        # a mediation of 3 months suspends the clock for its duration
+        (legal.B2B_COMMERCANT, date(2026, 3, 31), [], [(date(2026, 6, 1), date(2026, 9, 1))], date(2031, 7, 1)),
+        # ... and the period cannot end less than 6 months after the suspension ends
+        (legal.B2C, date(2024, 1, 10), [], [(date(2025, 12, 1), date(2026, 1, 5))], date(2026, 7, 5)),
+    ],
+)
+def test_prescription_date(debtor, start, interruptions, suspensions, expected):
+    assert legal.prescription_date(debtor, start, interruptions, suspensions) == expected
+
+
+def test_prescription_start_b2c_uses_the_service_date():
+    assert legal.prescription_start(legal.B2C, DUE, date(2026, 3, 1), date(2026, 2, 20)) == date(2026, 2, 20)
+    assert legal.prescription_start(legal.B2B_COMMERCANT, DUE, date(2026, 3, 1)) == DUE
+
+
+@pytest.mark.parametrize("days_left, near", [(120, False), (91, False), (90, True), (10, True), (-3, True)])
+def test_prescription_is_near(days_left, near):
+    on = date(2026, 11, 23)
+    assert legal.prescription_is_near(on + timedelta(days=days_left), on, 90) is near
+
+
+# ----------------------------------------------------------------------------------
+# Properties
+# ----------------------------------------------------------------------------------
+DATES = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
+AMOUNTS = st.decimals(min_value=D("1"), max_value=D("1000000"), places=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(due=DATES, d1=DATES, d2=DATES, amount=AMOUNTS)
+def test_interest_is_monotonic_in_time(due, d1, d2, amount):
+    early, late = sorted((d1, d2))
+    assert interest(principal=amount, due=due, on=early).total <= interest(principal=amount, due=due, on=late).total
+
+
+@settings(max_examples=150, deadline=None)
+@given(due=DATES, on=DATES, a1=AMOUNTS, a2=AMOUNTS)
+def test_interest_is_monotonic_in_amount(due, on, a1, a2):
+    small, big = sorted((a1, a2))
+    assert interest(principal=small, due=due, on=on).total <= interest(principal=big, due=due, on=on).total
+
+
+@settings(max_examples=150, deadline=None)
+@given(due=DATES, d1=DATES, d2=DATES, amount=AMOUNTS)
+def test_interest_is_additive_over_split_periods(due, d1, d2, amount):
+    mid, end = sorted((max(due, d1), max(due, d2)))
+    whole = interest(principal=amount, due=due, on=end).total
+    first = interest(principal=amount, due=due, on=mid).total
+    second = interest(principal=amount, due=mid, on=end).total
+    assert abs(whole - (first + second)) <= D("0.01")
