@@ -20,12 +20,46 @@ from odoo_env import environment, init_odoo, serve_http  # noqa: E402
 
 from odoo import Command  # noqa: E402
 
-FIRST_NAMES = ["Camille", "Julien", "Sophie", "Nicolas", "Claire", "Thomas", "Léa", "Antoine", "Manon", "Hugo"]
-LAST_NAMES = ["Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Lefebvre", "Garnier", "Fontaine", "Rousseau", "Blanc"]
+FIRST_NAMES = [
+    "Camille",
+    "Julien",
+    "Sophie",
+    "Nicolas",
+    "Claire",
+    "Thomas",
+    "Léa",
+    "Antoine",
+    "Manon",
+    "Hugo",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Lefebvre",
+    "Garnier",
+    "Fontaine",
+    "Rousseau",
+    "Blanc",
+]
 COMPANIES = [
-    ("Boulangerie Artisanale du Marais", "SARL", "Paris", "75004", "12 rue des Rosiers"),
+    (
+        "Boulangerie Artisanale du Marais",
+        "SARL",
+        "Paris",
+        "75004",
+        "12 rue des Rosiers",
+    ),
     ("Transports Lemoine", "SAS", "Lyon", "69007", "45 avenue Jean Jaurès"),
-    ("Cabinet Garnier Architectes", "SELARL", "Bordeaux", "33000", "8 cours de l'Intendance"),
+    (
+        "Cabinet Garnier Architectes",
+        "SELARL",
+        "Bordeaux",
+        "33000",
+        "8 cours de l'Intendance",
+    ),
     ("Menuiserie Fontaine & Fils", "SARL", "Nantes", "44000", "3 quai de la Fosse"),
     ("Hôtel Le Relais Fleuri", "SAS", "Annecy", "74000", "21 rue Royale"),
     ("Garage Rousseau Automobiles", "EURL", "Lille", "59000", "67 rue Nationale"),
@@ -35,16 +69,40 @@ COMPANIES = [
     ("Cave des Coteaux", "SCA", "Dijon", "21000", "30 rue de la Liberté"),
     ("Agence Horizon Voyages", "SAS", "Nice", "06000", "9 avenue Jean Médecin"),
     ("Plomberie Dubois", "EI", "Strasbourg", "67000", "11 rue du Dôme"),
-    ("Clinique Vétérinaire des Alpes", "SELARL", "Grenoble", "38000", "18 boulevard Gambetta"),
-    ("Librairie Le Passage", "SARL", "Montpellier", "34000", "6 rue de l'Ancien Courrier"),
+    (
+        "Clinique Vétérinaire des Alpes",
+        "SELARL",
+        "Grenoble",
+        "38000",
+        "18 boulevard Gambetta",
+    ),
+    (
+        "Librairie Le Passage",
+        "SARL",
+        "Montpellier",
+        "34000",
+        "6 rue de l'Ancien Courrier",
+    ),
     ("Atelier Textile Normand", "SAS", "Rouen", "76000", "40 rue du Gros-Horloge"),
     ("Fromagerie Laurent", "SARL", "Clermont-Ferrand", "63000", "22 rue du Port"),
     ("Studio Graphique Pixel", "SASU", "Tours", "37000", "13 rue Colbert"),
-    ("Association Culturelle La Fabrique", "Association", "Metz", "57000", "1 place d'Armes"),
+    (
+        "Association Culturelle La Fabrique",
+        "Association",
+        "Metz",
+        "57000",
+        "1 place d'Armes",
+    ),
     ("Brasserie du Port", "SAS", "La Rochelle", "17000", "4 quai Duperré"),
     ("Électricité Bernard Services", "SARL", "Reims", "51100", "28 rue de Vesle"),
     ("Northwind Trading Ltd", "Ltd", "London", "EC1A 1BB", "1 King William Street"),
-    ("Mairie de Saint-Aubin", "Collectivité", "Saint-Aubin", "91190", "Place de la Mairie"),
+    (
+        "Mairie de Saint-Aubin",
+        "Collectivité",
+        "Saint-Aubin",
+        "91190",
+        "Place de la Mairie",
+    ),
 ]
 
 
@@ -86,7 +144,11 @@ def _logo_png():
 
 def setup_company(env, today):
     fr = env.ref("base.fr")
-    extra = {"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields else {}
+    extra = (
+        {"iap_enrich_auto_done": True}
+        if "iap_enrich_auto_done" in env["res.company"]._fields
+        else {}
+    )
     company = env["res.company"].create(
         {
             **extra,
@@ -104,7 +166,9 @@ def setup_company(env, today):
             "recouvrement_share_capital": "50 000 €",
         }
     )
-    env.user.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+    env.user.write(
+        {"company_ids": [Command.link(company.id)], "company_id": company.id}
+    )
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     env["account.chart.template"].try_loading("fr", company, install_demo=False)
     signatory = env["res.users"].create(
@@ -119,7 +183,12 @@ def setup_company(env, today):
         }
     )
     signatory.partner_id.function = "Présidente"
-    company.write({"recouvrement_signatory_id": signatory.id, "recouvrement_collector_id": signatory.id})
+    company.write(
+        {
+            "recouvrement_signatory_id": signatory.id,
+            "recouvrement_collector_id": signatory.id,
+        }
+    )
     company.write(
         {
             "logo": _logo_png(),
@@ -133,7 +202,9 @@ def setup_company(env, today):
             "partner_id": company.partner_id.id,
             "acc_number": "FR76 3000 6000 0112 3456 7890 189",
             "acc_holder_name": "Atelier Dupont SAS",
-            "bank_id": env["res.bank"].create({"name": "Crédit Exemple", "bic": "AGRIFRPP882"}).id,
+            "bank_id": env["res.bank"]
+            .create({"name": "Crédit Exemple", "bic": "AGRIFRPP882"})
+            .id,
             "allow_out_payment": True,
         }
     )
@@ -154,13 +225,18 @@ def create_customers(env, rng):
             "city": city,
             "country_id": (gb if foreign else fr).id,
             "legal_form": form,
-            "email": None if index in (5, 13) else f"compta@{name.lower().split()[0]}-{index}.example.fr",
+            "email": None
+            if index in (5, 13)
+            else f"compta@{name.lower().split()[0]}-{index}.example.fr",
             "phone": f"+33 {rng.randint(1, 5)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             "lang": "en_US" if foreign else "fr_FR",
             "ref": f"C{1000 + index}",
         }
         if not foreign and form not in ("Collectivité",):
-            vals["company_registry"] = luhn_siren(f"{rng.randint(30000000, 89999999)}") + f"{rng.randint(10000, 99999)}"
+            vals["company_registry"] = (
+                luhn_siren(f"{rng.randint(30000000, 89999999)}")
+                + f"{rng.randint(10000, 99999)}"
+            )
         partner = env["res.partner"].create(vals)
         if form == "Collectivité":
             partner.debtor_type = "public"
@@ -187,9 +263,13 @@ def create_customers(env, rng):
                 "name": f"{first} {last}",
                 "street": f"{rng.randint(1, 120)} rue Victor Hugo",
                 "zip": f"{rng.choice(['75011', '69003', '31400', '44100', '13008'])}",
-                "city": rng.choice(["Paris", "Lyon", "Toulouse", "Nantes", "Marseille"]),
+                "city": rng.choice(
+                    ["Paris", "Lyon", "Toulouse", "Nantes", "Marseille"]
+                ),
                 "country_id": fr.id,
-                "email": None if index == 4 else f"{first.lower()}.{last.lower()}@example.fr",
+                "email": None
+                if index == 4
+                else f"{first.lower()}.{last.lower()}@example.fr",
                 "lang": "fr_FR",
                 "ref": f"P{2000 + index}",
             }
@@ -198,11 +278,27 @@ def create_customers(env, rng):
 
 
 def create_invoices(env, company, items):
-    journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
-    tax = env["account.tax"].search(
-        [("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("amount", "=", 20.0)]
-    ).filtered(lambda t: not t.price_include)[:1]
-    product_names = ["Prestation de conseil", "Maintenance annuelle", "Fourniture de matériel", "Formation", "Intervention sur site"]
+    journal = env["account.journal"].search(
+        [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+    )
+    tax = (
+        env["account.tax"]
+        .search(
+            [
+                ("company_id", "=", company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount", "=", 20.0),
+            ]
+        )
+        .filtered(lambda t: not t.price_include)[:1]
+    )
+    product_names = [
+        "Prestation de conseil",
+        "Maintenance annuelle",
+        "Fourniture de matériel",
+        "Formation",
+        "Intervention sur site",
+    ]
     vals_list = []
     for index, item in enumerate(items):
         lines = [
@@ -234,9 +330,11 @@ def create_invoices(env, company, items):
 
 
 def register_payment(env, invoice, day, amount):
-    wizard = env["account.payment.register"].with_context(
-        active_model="account.move", active_ids=invoice.ids
-    ).create({"payment_date": day, "amount": amount})
+    wizard = (
+        env["account.payment.register"]
+        .with_context(active_model="account.move", active_ids=invoice.ids)
+        .create({"payment_date": day, "amount": amount})
+    )
     wizard._create_payments()
 
 
@@ -292,14 +390,22 @@ def main():
                     "stage": stage,
                     "delay": rng.randint(1, 6),
                     "partial": rng.random() < 0.25,
-                    "amounts": [round(rng.uniform(80, 1800), 2) for _i in range(rng.randint(1, 3))],
+                    "amounts": [
+                        round(rng.uniform(80, 1800), 2)
+                        for _i in range(rng.randint(1, 3))
+                    ],
                 }
             )
-    print(f"Company Atelier Dupont: {len(partners)} customers, {len(plan)} invoices to issue ({time.time() - started:.0f} s)")
+    print(
+        f"Company Atelier Dupont: {len(partners)} customers, {len(plan)} invoices to issue ({time.time() - started:.0f} s)"
+    )
     counts = Counter()
     for offset in range(args.days + 1):
         today_sim = start_day + dt.timedelta(days=offset)
-        with freeze_time(dt.datetime.combine(today_sim, dt.time(2, 0))), environment(args.database) as env:
+        with (
+            freeze_time(dt.datetime.combine(today_sim, dt.time(2, 0))),
+            environment(args.database) as env,
+        ):
             env = env(context=dict(env.context, allowed_company_ids=[company_id]))
             company = env["res.company"].browse(company_id)
             Move = env["account.move"]
@@ -310,7 +416,8 @@ def main():
                 for item, move in zip(todays, moves, strict=True):
                     item["move"] = move.id
                 env["ir.actions.report"]._render_qweb_pdf(
-                    env.ref("recouvrement_amiable.action_report_invoice_copy"), moves.ids
+                    env.ref("recouvrement_amiable.action_report_invoice_copy"),
+                    moves.ids,
                 )
                 counts["invoices"] += len(moves)
             for item in plan:
@@ -321,12 +428,21 @@ def main():
                     continue
                 due_payment = False
                 if item["behaviour"] == "on_time":
-                    due_payment = today_sim == item["due"] - dt.timedelta(days=item["delay"] % 3)
+                    due_payment = today_sim == item["due"] - dt.timedelta(
+                        days=item["delay"] % 3
+                    )
                 elif item["stage"]:
                     event = env["recouvrement.event"].search(
-                        [("move_ids", "in", invoice.ids), ("stage_id.kind", "=", item["stage"]),
-                         ("state", "in", ("to_post", "done", "pending"))], limit=1)
-                    due_payment = bool(event) and today_sim == event.date + dt.timedelta(days=item["delay"])
+                        [
+                            ("move_ids", "in", invoice.ids),
+                            ("stage_id.kind", "=", item["stage"]),
+                            ("state", "in", ("to_post", "done", "pending")),
+                        ],
+                        limit=1,
+                    )
+                    due_payment = bool(
+                        event
+                    ) and today_sim == event.date + dt.timedelta(days=item["delay"])
                 if due_payment:
                     amount = invoice.amount_residual
                     if item["partial"] and invoice.payment_state == "not_paid":
@@ -345,20 +461,35 @@ def main():
             to_validate = Event.search([("state", "=", "to_validate")])
             if to_validate:
                 to_validate.action_validate()
-            for event in Event.search([("state", "=", "to_post"), ("channel_registered", "=", True)]):
-                event.move_ids._recouvrement_record_registered_sent(f"1A{rng.randint(10**10, 10**11 - 1)}", today_sim)
+            for event in Event.search(
+                [("state", "=", "to_post"), ("channel_registered", "=", True)]
+            ):
+                event.move_ids._recouvrement_record_registered_sent(
+                    f"1A{rng.randint(10**10, 10**11 - 1)}", today_sim
+                )
             for event in Event.search([("state", "=", "to_post")]):
                 event.action_mark_posted()
-            received = Event.search([("channel_registered", "=", True), ("state", "=", "done"), ("receipt_date", "=", False),
-                                     ("sent_date", "<=", today_sim - dt.timedelta(days=3))])
+            received = Event.search(
+                [
+                    ("channel_registered", "=", True),
+                    ("state", "=", "done"),
+                    ("receipt_date", "=", False),
+                    ("sent_date", "<=", today_sim - dt.timedelta(days=3)),
+                ]
+            )
             for event in received:
                 event.move_ids._recouvrement_record_receipt(today_sim)
         if offset % 15 == 0:
-            print(f"  {today_sim}: {counts['invoices']} invoices issued, {counts['payments']} payments "
-                  f"({time.time() - started:.0f} s)", flush=True)
+            print(
+                f"  {today_sim}: {counts['invoices']} invoices issued, {counts['payments']} payments "
+                f"({time.time() - started:.0f} s)",
+                flush=True,
+            )
     elapsed = time.time() - started
     with environment(args.database) as env:
-        env = env(context=dict(env.context, allowed_company_ids=[company_id], lang="fr_FR"))
+        env = env(
+            context=dict(env.context, allowed_company_ids=[company_id], lang="fr_FR")
+        )
         company = env["res.company"].browse(company_id)
         report(env, company, elapsed, counts)
         write_outputs(env, company, args.output)
@@ -366,17 +497,26 @@ def main():
 
 def report(env, company, elapsed, counts):
     Move = env["account.move"].with_context(lang="fr_FR")
-    invoices = Move.search([("company_id", "=", company.id), ("move_type", "=", "out_invoice")])
-    print(f"\n{counts['invoices']} invoices issued and {counts['payments']} payments received during the "
-          f"simulated period; nightly runs simulated in {elapsed:.0f} s\n")
+    invoices = Move.search(
+        [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
+    )
+    print(
+        f"\n{counts['invoices']} invoices issued and {counts['payments']} payments received during the "
+        f"simulated period; nightly runs simulated in {elapsed:.0f} s\n"
+    )
     print("Invoices per recovery stage (today):")
     print(f"  {'Stage':<50} {'State':<16} {'Invoices':>8}")
-    groups = Counter((m.recouvrement_stage_id.name or "-", m.recouvrement_state or "-") for m in invoices)
+    groups = Counter(
+        (m.recouvrement_stage_id.name or "-", m.recouvrement_state or "-")
+        for m in invoices
+    )
     for (stage, state), number in sorted(groups.items()):
         print(f"  {stage:<50} {state:<16} {number:>8}")
     events = env["recouvrement.event"].search([("company_id", "=", company.id)])
     print("\nWhat the nightly runs did, per stage:")
-    print(f"  {'Stage / event':<50} {'Events':>7} {'Invoices':>9} {'Emails':>7} {'Letters':>8} {'LRAR':>5} {'Calls':>6}")
+    print(
+        f"  {'Stage / event':<50} {'Events':>7} {'Invoices':>9} {'Emails':>7} {'Letters':>8} {'LRAR':>5} {'Calls':>6}"
+    )
     per = defaultdict(lambda: Counter())
     for event in events:
         key = event.stage_id.name if event.event_type == "stage" else event.event_type
@@ -388,7 +528,9 @@ def report(env, company, elapsed, counts):
         row["lrar"] += int(event.channel_registered)
         row["calls"] += int(event.channel_phone)
     for key, row in sorted(per.items(), key=lambda kv: str(kv[0])):
-        print(f"  {str(key):<50} {row['events']:>7} {row['invoices']:>9} {row['emails']:>7} {row['letters']:>8} {row['lrar']:>5} {row['calls']:>6}")
+        print(
+            f"  {str(key):<50} {row['events']:>7} {row['invoices']:>9} {row['emails']:>7} {row['letters']:>8} {row['lrar']:>5} {row['calls']:>6}"
+        )
     issues = invoices.filtered("recouvrement_issue")
     if issues:
         print("\nWaiting for a person (one activity per customer and problem):")
@@ -405,10 +547,19 @@ def write_outputs(env, company, output):
     print(f"\nOutputs in {os.path.abspath(output)}:")
     for kind in ("relance_1", "relance_2", "mise_en_demeure"):
         event = Event.search(
-            [("company_id", "=", company.id), ("stage_id.kind", "=", kind), ("letter_attachment_id", "!=", False),
-             ("partner_id.debtor_type", "in", ("b2b_commercant", "b2b_non_commercant")),
-             ("partner_id.lang", "=", "fr_FR")],
-            order="id desc", limit=1,
+            [
+                ("company_id", "=", company.id),
+                ("stage_id.kind", "=", kind),
+                ("letter_attachment_id", "!=", False),
+                (
+                    "partner_id.debtor_type",
+                    "in",
+                    ("b2b_commercant", "b2b_non_commercant"),
+                ),
+                ("partner_id.lang", "=", "fr_FR"),
+            ],
+            order="id desc",
+            limit=1,
         )
         if not event:
             print(f"  no {kind} letter was produced")
@@ -416,14 +567,26 @@ def write_outputs(env, company, output):
         path = os.path.join(output, f"{kind}.pdf")
         with open(path, "wb") as handle:
             handle.write(event.letter_attachment_id.raw)
-        print(f"  {path}  ({event.partner_id.name}, {event.name}, {len(event.letter_attachment_id.raw) // 1024} KB)")
+        print(
+            f"  {path}  ({event.partner_id.name}, {event.name}, {len(event.letter_attachment_id.raw) // 1024} KB)"
+        )
     # Case file of the debtor whose notice deadline has passed (else the one with most events)
     moves = env["account.move"].search(
-        [("company_id", "=", company.id), ("recouvrement_stage_id.kind", "=", "mise_en_demeure"),
-         ("payment_state", "in", ("not_paid", "partial"))], limit=1)
-    partner = moves.commercial_partner_id or Event.search([("company_id", "=", company.id)], limit=1).partner_id
-    wizard = env["recouvrement.dossier.export"].with_context(active_model="res.partner", active_ids=partner.ids).create(
-        {"recipient": "Maître Durand, commissaire de justice à Paris"}
+        [
+            ("company_id", "=", company.id),
+            ("recouvrement_stage_id.kind", "=", "mise_en_demeure"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ],
+        limit=1,
+    )
+    partner = (
+        moves.commercial_partner_id
+        or Event.search([("company_id", "=", company.id)], limit=1).partner_id
+    )
+    wizard = (
+        env["recouvrement.dossier.export"]
+        .with_context(active_model="res.partner", active_ids=partner.ids)
+        .create({"recipient": "Maître Durand, commissaire de justice à Paris"})
     )
     action = wizard.action_export()
     attachment = wizard.attachment_id
@@ -432,7 +595,9 @@ def write_outputs(env, company, output):
         handle.write(attachment.raw)
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
-    print(f"  {path}  ({partner.name}: {len(names)} files, {len(attachment.raw) // 1024} KB)")
+    print(
+        f"  {path}  ({partner.name}: {len(names)} files, {len(attachment.raw) // 1024} KB)"
+    )
     assert action["type"] == "ir.actions.act_url"
 
 

@@ -189,7 +189,9 @@ class RateBook:
     def rate_on(self, kind: str, day: date) -> Decimal:
         return self.period_on(kind, day).value
 
-    def missing_semesters(self, kind: str, start: date, end: date) -> list[tuple[date, date]]:
+    def missing_semesters(
+        self, kind: str, start: date, end: date
+    ) -> list[tuple[date, date]]:
         """Semesters between ``start`` and ``end`` that no period of ``kind`` covers."""
         missing = []
         cursor = semester_bounds(start)[0]
@@ -260,15 +262,31 @@ def applied_rate(policy: InterestPolicy, rates: RateBook, day: date) -> AppliedR
     sem_start, _sem_end = semester_bounds(day)
     if policy.is_b2b:
         if policy.contractual_rate is not None:
-            return AppliedRate(Decimal(policy.contractual_rate), "contract", None, sem_start)
+            return AppliedRate(
+                Decimal(policy.contractual_rate), "contract", None, sem_start
+            )
         if policy.contractual_legal_factor is not None:
             period = rates.period_on(RATE_LEGAL_PRO, sem_start)
             factor = Decimal(policy.contractual_legal_factor)
-            return AppliedRate(period.value * factor, "contract_legal", period.value, sem_start, period.source)
+            return AppliedRate(
+                period.value * factor,
+                "contract_legal",
+                period.value,
+                sem_start,
+                period.source,
+            )
         period = rates.period_on(RATE_ECB, sem_start)
-        return AppliedRate(period.value + ECB_MARGIN, "ecb_plus_10", period.value, sem_start, period.source)
+        return AppliedRate(
+            period.value + ECB_MARGIN,
+            "ecb_plus_10",
+            period.value,
+            sem_start,
+            period.source,
+        )
     period = rates.period_on(RATE_LEGAL_PRO, sem_start)
-    return AppliedRate(period.value, "legal_pro", period.value, sem_start, period.source)
+    return AppliedRate(
+        period.value, "legal_pro", period.value, sem_start, period.source
+    )
 
 
 def contractual_floor_warnings(
@@ -288,7 +306,11 @@ def contractual_floor_warnings(
         legal = rates.rate_on(RATE_LEGAL_PRO, sem_start)
         floor = legal * CONTRACT_FLOOR_FACTOR
         if Decimal(policy.contractual_rate) < floor:
-            warnings.append(FloorWarning(sem_start, sem_end, Decimal(policy.contractual_rate), floor))
+            warnings.append(
+                FloorWarning(
+                    sem_start, sem_end, Decimal(policy.contractual_rate), floor
+                )
+            )
         cursor = sem_end + timedelta(days=1)
     return warnings
 
@@ -390,7 +412,11 @@ def late_interest(
     while cursor < on_date and principal > 0:
         sem_end = semester_bounds(cursor + timedelta(days=1))[1]
         segment_end = min(sem_end, on_date)
-        next_payment = remaining_payments[pay_index] if pay_index < len(remaining_payments) else None
+        next_payment = (
+            remaining_payments[pay_index]
+            if pay_index < len(remaining_payments)
+            else None
+        )
         if next_payment and next_payment.date <= segment_end:
             segment_end = next_payment.date
         days = (segment_end - cursor).days
@@ -400,12 +426,17 @@ def late_interest(
             basis = year_basis(first_day.year)
             amount = principal * rate.rate / HUNDRED * days / basis
             result.periods.append(
-                InterestPeriod(first_day, segment_end, days, basis, principal, rate, amount)
+                InterestPeriod(
+                    first_day, segment_end, days, basis, principal, rate, amount
+                )
             )
             accrued += amount
         cursor = segment_end
         # Apply every payment of that day.
-        while pay_index < len(remaining_payments) and remaining_payments[pay_index].date == cursor:
+        while (
+            pay_index < len(remaining_payments)
+            and remaining_payments[pay_index].date == cursor
+        ):
             paid = remaining_payments[pay_index].amount
             if policy.imputation == IMPUTE_INTEREST_FIRST and accrued > 0:
                 on_interest = min(paid, round_cents(accrued))
@@ -454,7 +485,9 @@ def indemnity(
     """
     if not policy.is_b2b or policy.indemnity_blocked:
         return ZERO
-    late = (paid_on is None and on_date > due_date) or (paid_on is not None and paid_on > due_date)
+    late = (paid_on is None and on_date > due_date) or (
+        paid_on is not None and paid_on > due_date
+    )
     return round_cents(policy.indemnity_amount) if late else ZERO
 
 
@@ -537,7 +570,9 @@ class Claim:
     @property
     def total(self) -> Decimal:
         """What the debtor owes on undisputed invoices, net of unallocated credits."""
-        return round_cents(self.principal + self.interest + self.indemnities - self.credits_total)
+        return round_cents(
+            self.principal + self.interest + self.indemnities - self.credits_total
+        )
 
     @property
     def disputed_total(self) -> Decimal:
@@ -576,7 +611,9 @@ def invoice_claim(
         paid=round_cents(paid),
         principal_left=round_cents(principal_left),
         interest=interest,
-        indemnity=indemnity(policy=policy, due_date=invoice.due_date, on_date=on_date, paid_on=paid_on),
+        indemnity=indemnity(
+            policy=policy, due_date=invoice.due_date, on_date=on_date, paid_on=paid_on
+        ),
     )
 
 
@@ -601,7 +638,10 @@ def claim_breakdown(
 # Prescription (legal_spec_fr.md §6)
 # --------------------------------------------------------------------------
 def prescription_start(
-    debtor_type: str, due_date: date, invoice_date: date | None = None, delivery_date: date | None = None
+    debtor_type: str,
+    due_date: date,
+    invoice_date: date | None = None,
+    delivery_date: date | None = None,
 ) -> date:
     """When the limitation period starts.
 
@@ -651,7 +691,9 @@ def prescription_date(
     return end
 
 
-def prescription_is_near(prescribed_on: date, on_date: date, threshold_days: int = 90) -> bool:
+def prescription_is_near(
+    prescribed_on: date, on_date: date, threshold_days: int = 90
+) -> bool:
     """True when the claim becomes time-barred within ``threshold_days`` (or already is)."""
     return (prescribed_on - on_date).days <= threshold_days
 
@@ -663,7 +705,11 @@ def day_rate(principal: Decimal, rate: Decimal, basis: int) -> Decimal:
 
 def percent(value: float | str | Decimal) -> Decimal:
     """A rate from the database (float) as an exact Decimal with 4 decimals."""
-    return Decimal(str(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+    return (
+        Decimal(str(value))
+        .quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        .normalize()
+    )
 
 
 RateLookup = Callable[[str, date], Decimal]

@@ -52,6 +52,12 @@ ensure_system_packages() {
     fi
 }
 
+# psql as the postgres superuser over the local socket, whatever PG* variables are set.
+pg_admin() {
+    as_root env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE \
+        su postgres -c "psql -X -p $RA_DB_PORT $*"
+}
+
 pg_is_up() {
     pg_isready -q -h "$RA_DB_HOST" -p "$RA_DB_PORT" 2>/dev/null
 }
@@ -70,10 +76,10 @@ ensure_postgres() {
     fi
     # Odoo refuses to connect as 'postgres': a dedicated role that can create databases.
     local exists
-    exists="$(as_root su postgres -c "psql -XtAc \"SELECT 1 FROM pg_roles WHERE rolname='$RA_DB_USER'\"" 2>/dev/null || true)"
+    exists="$(pg_admin "-tAc \"SELECT 1 FROM pg_roles WHERE rolname='$RA_DB_USER'\"" 2>/dev/null || true)"
     if [ "$exists" != "1" ]; then
         log "creating PostgreSQL role $RA_DB_USER"
-        as_root su postgres -c "psql -Xq -c \"CREATE ROLE \\\"$RA_DB_USER\\\" LOGIN CREATEDB PASSWORD '$RA_DB_PASSWORD'\"" \
+        pg_admin "-q -c \"CREATE ROLE \\\"$RA_DB_USER\\\" LOGIN CREATEDB PASSWORD '$RA_DB_PASSWORD'\"" \
             || die "could not create the PostgreSQL role $RA_DB_USER"
     fi
     export PGHOST="$RA_DB_HOST" PGPORT="$RA_DB_PORT" PGUSER="$RA_DB_USER" PGPASSWORD="$RA_DB_PASSWORD"

@@ -26,7 +26,12 @@ class RecouvrementCase(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Messages in English whatever the database's languages (the letters' tests switch
+        # their debtors to French explicitly).
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
+        cls.env.user.lang = "en_US"
         cls.company = cls.env.company
+        cls.company.partner_id.lang = "en_US"
         cls.company.write(
             {
                 "street": "18 rue de la Paix",
@@ -39,28 +44,41 @@ class RecouvrementCase(AccountTestInvoicingCommon):
                 "recouvrement_signatory_id": cls.env.user.id,
             }
         )
-        cls.env["ir.config_parameter"].sudo().set_param("mail.catchall.domain", "creancier.example.fr")
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "mail.catchall.domain", "creancier.example.fr"
+        )
         cls.bank = cls.env["res.partner.bank"].create(
             {
                 "partner_id": cls.company.partner_id.id,
                 "acc_number": "FR7630006000011234567890189",
                 "acc_holder_name": "Créancier SAS",
-                "bank_id": cls.env["res.bank"].create({"name": "Banque Test", "bic": "AGRIFRPP882"}).id,
+                "bank_id": cls.env["res.bank"]
+                .create({"name": "Banque Test", "bic": "AGRIFRPP882"})
+                .id,
             }
         )
         cls.sale_journal = cls.company_data["default_journal_sale"]
         cls.tax_20 = cls._tax_20(cls.company)
-        cls.b2b = cls._customer("Boulangerie du Marais", is_company=True, company_registry="55208131766522")
+        cls.b2b = cls._customer(
+            "Boulangerie du Marais", is_company=True, company_registry="55208131766522"
+        )
         cls.b2b_2 = cls._customer("Transports Lemoine", is_company=True)
         cls.b2c = cls._customer("Camille Martin", is_company=False)
         cls.ladder = cls.company._recouvrement_default_ladder()
-        cls.stages = {s.kind: s for s in cls.ladder.with_context(active_test=False).stage_ids}
+        cls.stages = {
+            s.kind: s for s in cls.ladder.with_context(active_test=False).stage_ids
+        }
 
     @classmethod
     def _tax_20(cls, company):
         """The 20 % sales VAT, excluded from the price."""
         taxes = cls.env["account.tax"].search(
-            [("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("amount", "=", 20.0), ("amount_type", "=", "percent")]
+            [
+                ("company_id", "=", company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount", "=", 20.0),
+                ("amount_type", "=", "percent"),
+            ]
         )
         return taxes.filtered(lambda t: not t.price_include)[:1]
 
@@ -81,27 +99,42 @@ class RecouvrementCase(AccountTestInvoicingCommon):
         return cls.env["res.partner"].create(vals)
 
     @classmethod
-    def invoice(cls, partner, amount_ttc, invoice_date, due_date=None, post=True, company=None):
+    def invoice(
+        cls, partner, amount_ttc, invoice_date, due_date=None, post=True, company=None
+    ):
         """An invoice of ``amount_ttc`` incl. 20 % VAT with an exact due date."""
         company = company or cls.company
-        journal = cls.sale_journal if company == cls.company else cls.env["account.journal"].search(
-            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        journal = (
+            cls.sale_journal
+            if company == cls.company
+            else cls.env["account.journal"].search(
+                [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+            )
         )
         tax = cls.tax_20 if company == cls.company else cls._tax_20(company)
         untaxed = (D(str(amount_ttc)) / D("1.2")).quantize(D("0.01"))
-        move = cls.env["account.move"].with_company(company).create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "journal_id": journal.id,
-                "invoice_date": day(invoice_date),
-                "invoice_date_due": day(due_date or invoice_date),
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Prestation", "quantity": 1, "price_unit": float(untaxed), "tax_ids": [Command.set(tax.ids)]}
-                    )
-                ],
-            }
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "journal_id": journal.id,
+                    "invoice_date": day(invoice_date),
+                    "invoice_date_due": day(due_date or invoice_date),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Prestation",
+                                "quantity": 1,
+                                "price_unit": float(untaxed),
+                                "tax_ids": [Command.set(tax.ids)],
+                            }
+                        )
+                    ],
+                }
+            )
         )
         if post:
             with freeze_time(day(invoice_date)):
@@ -110,9 +143,11 @@ class RecouvrementCase(AccountTestInvoicingCommon):
 
     @classmethod
     def pay(cls, invoice, amount, on):
-        wizard = cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"payment_date": day(on), "amount": amount})
+        wizard = (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"payment_date": day(on), "amount": amount})
+        )
         return wizard._create_payments()
 
     def run_cron(self, on, batch_size=None):
@@ -140,9 +175,17 @@ class RecouvrementCase(AccountTestInvoicingCommon):
 def rates_2026():
     return legal.RateBook(
         [
-            legal.RatePeriod(legal.RATE_ECB, day("2026-01-01"), day("2026-06-30"), D("2.15")),
-            legal.RatePeriod(legal.RATE_ECB, day("2026-07-01"), day("2026-12-31"), D("2.40")),
-            legal.RatePeriod(legal.RATE_LEGAL_PRO, day("2026-01-01"), day("2026-06-30"), D("2.62")),
-            legal.RatePeriod(legal.RATE_LEGAL_PRO, day("2026-07-01"), day("2026-12-31"), D("2.75")),
+            legal.RatePeriod(
+                legal.RATE_ECB, day("2026-01-01"), day("2026-06-30"), D("2.15")
+            ),
+            legal.RatePeriod(
+                legal.RATE_ECB, day("2026-07-01"), day("2026-12-31"), D("2.40")
+            ),
+            legal.RatePeriod(
+                legal.RATE_LEGAL_PRO, day("2026-01-01"), day("2026-06-30"), D("2.62")
+            ),
+            legal.RatePeriod(
+                legal.RATE_LEGAL_PRO, day("2026-07-01"), day("2026-12-31"), D("2.75")
+            ),
         ]
     )

@@ -44,15 +44,25 @@ class TestEscalation(RecouvrementCase):
             history[inv],
             [
                 (date(2026, 4, 3), "call"),  # J+3
-                (date(2026, 4, 10), "relance_1"),  # J+7 would be 04-07: 7 days after the call
+                (
+                    date(2026, 4, 10),
+                    "relance_1",
+                ),  # J+7 would be 04-07: 7 days after the call
                 (date(2026, 4, 20), "relance_2"),  # J+20
-                (date(2026, 4, 30), "mise_en_demeure"),  # J+30, validated the same morning
+                (
+                    date(2026, 4, 30),
+                    "mise_en_demeure",
+                ),  # J+30, validated the same morning
             ],
         )
         # transfer is not automatic: the invoice waits with a task for the collector
-        notice = self.events(self.b2b, event_type="stage").filtered(lambda e: e.stage_id.kind == "mise_en_demeure")
+        notice = self.events(self.b2b, event_type="stage").filtered(
+            lambda e: e.stage_id.kind == "mise_en_demeure"
+        )
         self.assertEqual(notice.state, "to_post")
-        transfer_name = self.stages["transfer"].with_context(lang=self.company.partner_id.lang).name
+        transfer_name = (
+            self.stages["transfer"].with_context(lang=self.company.partner_id.lang).name
+        )
         self.assertIn(transfer_name, inv.recouvrement_issue or "")
         self.assertFalse(inv.recouvrement_next_date)
         kinds = self.events(self.b2b, event_type="stage").mapped("stage_id.kind")
@@ -63,9 +73,15 @@ class TestEscalation(RecouvrementCase):
         self.walk("2026-03-31", 30, inv)
         inv._recouvrement_record_registered_sent("1A12345678901", day("2026-05-01"))
         inv._recouvrement_record_receipt(day("2026-05-04"))
-        notice = self.events(self.b2b).filtered(lambda e: e.stage_id.kind == "mise_en_demeure")
-        self.assertEqual(notice.notice_deadline, date(2026, 5, 12))  # 8 days from receipt
-        self.assertEqual(inv.recouvrement_next_date, date(2026, 5, 15))  # J+45 after deadline
+        notice = self.events(self.b2b).filtered(
+            lambda e: e.stage_id.kind == "mise_en_demeure"
+        )
+        self.assertEqual(
+            notice.notice_deadline, date(2026, 5, 12)
+        )  # 8 days from receipt
+        self.assertEqual(
+            inv.recouvrement_next_date, date(2026, 5, 15)
+        )  # J+45 after deadline
         self.assertEqual(inv.recouvrement_notice_date, date(2026, 5, 4))
 
     def test_spacing_between_two_contacts_with_the_same_customer(self):
@@ -74,7 +90,9 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-04-03")  # first: call
         self.assertEqual(first.recouvrement_stage_id.kind, "call")
         self.assertFalse(second.recouvrement_stage_id)
-        self.run_cron("2026-04-05")  # second's call is due (J+3) but the customer was called 2 days ago
+        self.run_cron(
+            "2026-04-05"
+        )  # second's call is due (J+3) but the customer was called 2 days ago
         self.assertFalse(second.recouvrement_stage_id)
         self.assertEqual(second.recouvrement_next_date, date(2026, 4, 10))
         self.run_cron("2026-04-10")
@@ -83,7 +101,9 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(second.recouvrement_stage_id.kind, "call")
         dates = sorted(set(self.events(self.b2b, event_type="stage").mapped("date")))
         self.assertEqual(dates, [date(2026, 4, 3), date(2026, 4, 10)])
-        self.assertTrue(all(b - a >= timedelta(days=7) for a, b in zip(dates, dates[1:])))
+        self.assertTrue(
+            all(b - a >= timedelta(days=7) for a, b in zip(dates, dates[1:], strict=False))
+        )
 
     def test_catch_up_jumps_to_the_highest_automatic_stage_due(self):
         self.company.recouvrement_catch_up = True
@@ -91,8 +111,12 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-02-25")  # J+25: call, R1 and R2 are all due
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
         self.assertEqual(self.events(self.b2b).mapped("stage_id.kind"), ["relance_2"])
-        self.run_cron("2026-03-04")  # J+32: formal notice due, needs validation: prepared, waits
-        self.assertEqual(self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure")
+        self.run_cron(
+            "2026-03-04"
+        )  # J+32: formal notice due, needs validation: prepared, waits
+        self.assertEqual(
+            self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure"
+        )
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
 
     def test_without_catch_up_one_stage_at_a_time(self):
@@ -115,15 +139,22 @@ class TestEscalation(RecouvrementCase):
             note = inv.message_ids.filtered(lambda m: event.name in (m.body or ""))
             self.assertEqual(len(note), 1)
         # a call activity for the collector on the event
-        self.assertEqual(event.activity_ids.activity_type_id, self.env.ref(
-            "recouvrement_amiable.mail_activity_type_recouvrement_call"))
+        self.assertEqual(
+            event.activity_ids.activity_type_id,
+            self.env.ref("recouvrement_amiable.mail_activity_type_recouvrement_call"),
+        )
         self.assertEqual(event.state, "pending")
 
     def test_pause_dispute_and_resume(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         self.run_cron("2026-04-03")
         wizard = self.env["recouvrement.move.action"].create(
-            {"action": "pause", "move_ids": [Command.set(inv.ids)], "date_end": "2026-05-01", "reason": "Accord oral"}
+            {
+                "action": "pause",
+                "move_ids": [Command.set(inv.ids)],
+                "date_end": "2026-05-01",
+                "reason": "Accord oral",
+            }
         )
         with patch("odoo.fields.Date.context_today", return_value=date(2026, 4, 5)):
             wizard.action_confirm()
@@ -135,7 +166,12 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
         # dispute with an end date, then resolution
         dispute_wizard = self.env["recouvrement.move.action"].create(
-            {"action": "dispute", "move_ids": [Command.set(inv.ids)], "category": "quality", "reason": "Livraison incomplète"}
+            {
+                "action": "dispute",
+                "move_ids": [Command.set(inv.ids)],
+                "category": "quality",
+                "reason": "Livraison incomplète",
+            }
         )
         dispute_wizard.action_confirm()
         self.assertEqual(inv.recouvrement_state, "disputed")
@@ -144,7 +180,9 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
         inv.recouvrement_dispute_id.action_resolve()
         self.assertEqual(inv.recouvrement_state, "in_progress")
-        self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")  # where it stopped
+        self.assertEqual(
+            inv.recouvrement_stage_id.kind, "relance_1"
+        )  # where it stopped
         types = self.events(self.b2b).mapped("event_type")
         self.assertIn("pause", types)
         self.assertIn("dispute", types)
@@ -194,7 +232,16 @@ class TestEscalation(RecouvrementCase):
                 "move_type": "out_refund",
                 "partner_id": self.b2b.id,
                 "invoice_date": "2026-03-15",
-                "invoice_line_ids": [Command.create({"name": "Avoir", "quantity": 1, "price_unit": 250.0, "tax_ids": [Command.set(self.tax_20.ids)]})],
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Avoir",
+                            "quantity": 1,
+                            "price_unit": 250.0,
+                            "tax_ids": [Command.set(self.tax_20.ids)],
+                        }
+                    )
+                ],
             }
         )
         refund.action_post()
@@ -204,7 +251,9 @@ class TestEscalation(RecouvrementCase):
         claim = inv._recouvrement_claim(day("2026-04-03"))
         self.assertEqual([c.ref for c in claim.credits], [refund.name])
         self.assertEqual(float(claim.credits_total), 300.0)
-        self.assertAlmostEqual(self.events(self.b2b).amount_due, float(claim.total), delta=0.01)
+        self.assertAlmostEqual(
+            self.events(self.b2b).amount_due, float(claim.total), delta=0.01
+        )
 
     def test_validation_queue(self):
         self.company.recouvrement_catch_up = True
@@ -214,25 +263,38 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-05-12")
         pending = self.events(state="to_validate")
         self.assertEqual(len(pending), 2)
-        self.assertEqual([m.recouvrement_stage_id.kind for m in inv | inv2], ["relance_2", "relance_2"])
+        self.assertEqual(
+            [m.recouvrement_stage_id.kind for m in inv | inv2],
+            ["relance_2", "relance_2"],
+        )
         self.assertFalse(inv.recouvrement_next_date)
         self.run_cron("2026-05-13")  # nothing new while waiting
         self.assertEqual(len(self.events(state="to_validate")), 2)
         with patch("odoo.fields.Date.context_today", return_value=date(2026, 5, 13)):
             pending.action_validate()  # one click validates the selection
         self.assertEqual(set(pending.mapped("state")), {"to_post"})
-        self.assertEqual([m.recouvrement_stage_id.kind for m in inv | inv2], ["mise_en_demeure"] * 2)
+        self.assertEqual(
+            [m.recouvrement_stage_id.kind for m in inv | inv2], ["mise_en_demeure"] * 2
+        )
         self.assertEqual(pending.mapped("validated_by_id"), self.env.user)
 
     def test_multi_company_isolation(self):
-        company_b = self.env["res.company"].create({"name": "Company B", "currency_id": self.company.currency_id.id})
-        self.env["account.chart.template"].try_loading("fr", company_b, install_demo=False)
+        company_b = self.env["res.company"].create(
+            {"name": "Company B", "currency_id": self.company.currency_id.id}
+        )
+        self.env["account.chart.template"].try_loading(
+            "fr", company_b, install_demo=False
+        )
         self.env.user.company_ids = [Command.link(company_b.id)]
-        inv_b = self.invoice(self.b2b, 600, "2026-03-01", "2026-03-31", company=company_b)
+        inv_b = self.invoice(
+            self.b2b, 600, "2026-03-01", "2026-03-31", company=company_b
+        )
         inv_a = self.invoice(self.b2b, 900, "2026-03-01", "2026-03-31")
         self.run_cron("2026-04-03")
         event_a = self.events(self.b2b)
-        event_b = self.env["recouvrement.event"].search([("company_id", "=", company_b.id)])
+        event_b = self.env["recouvrement.event"].search(
+            [("company_id", "=", company_b.id)]
+        )
         self.assertEqual(event_a.move_ids, inv_a)
         self.assertEqual(event_b.move_ids, inv_b)
         self.assertEqual(inv_b.recouvrement_stage_id.company_id, company_b)
@@ -242,14 +304,36 @@ class TestEscalation(RecouvrementCase):
             self.b2b_2, 300, "2026-03-01", "2026-03-31"
         )
         self.run_cron("2026-04-03")
-        snapshot = [(m.recouvrement_stage_id, m.recouvrement_next_date, m.recouvrement_last_date) for m in invs]
+        snapshot = [
+            (
+                m.recouvrement_stage_id,
+                m.recouvrement_next_date,
+                m.recouvrement_last_date,
+            )
+            for m in invs
+        ]
         events = self.events()
-        messages = self.env["mail.message"].search_count([("model", "=", "account.move"), ("res_id", "in", invs.ids)])
+        messages = self.env["mail.message"].search_count(
+            [("model", "=", "account.move"), ("res_id", "in", invs.ids)]
+        )
         self.run_cron("2026-04-03")
-        self.assertEqual(snapshot, [(m.recouvrement_stage_id, m.recouvrement_next_date, m.recouvrement_last_date) for m in invs])
+        self.assertEqual(
+            snapshot,
+            [
+                (
+                    m.recouvrement_stage_id,
+                    m.recouvrement_next_date,
+                    m.recouvrement_last_date,
+                )
+                for m in invs
+            ],
+        )
         self.assertEqual(self.events(), events)
         self.assertEqual(
-            self.env["mail.message"].search_count([("model", "=", "account.move"), ("res_id", "in", invs.ids)]), messages
+            self.env["mail.message"].search_count(
+                [("model", "=", "account.move"), ("res_id", "in", invs.ids)]
+            ),
+            messages,
         )
 
     def test_small_batches_cover_everything(self):
@@ -277,7 +361,9 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(good.recouvrement_stage_id.kind, "call")
         self.assertFalse(bad.recouvrement_stage_id)
         self.assertIn("boom", bad.recouvrement_issue)
-        self.assertEqual(bad.recouvrement_next_date, date(2026, 4, 4))  # retried tomorrow
+        self.assertEqual(
+            bad.recouvrement_next_date, date(2026, 4, 4)
+        )  # retried tomorrow
         self.assertFalse(self.events(self.b2b_2))
         # the rerun finishes the work
         self.run_cron("2026-04-04")
@@ -294,7 +380,9 @@ class TestEscalation(RecouvrementCase):
             self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
             inv.action_recouvrement_escalate_now()
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
-        self.assertEqual(self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure")
+        self.assertEqual(
+            self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure"
+        )
 
     # ------------------------------------------------------------------ bad data
     def test_email_stage_without_email_falls_back_to_the_letter(self):
@@ -316,13 +404,25 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-03-26")
         self.assertFalse(inv.recouvrement_stage_id)
         self.assertIn("no email", inv.recouvrement_issue)
-        self.assertEqual(inv.recouvrement_next_date, date(2026, 4, 2))  # retried after the spacing
+        self.assertEqual(
+            inv.recouvrement_next_date, date(2026, 4, 2)
+        )  # retried after the spacing
         activity = self.b2b.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.env.ref("recouvrement_amiable.mail_activity_type_recouvrement_issue")
+            lambda a: a.activity_type_id
+            == self.env.ref(
+                "recouvrement_amiable.mail_activity_type_recouvrement_issue"
+            )
         )
         self.assertEqual(len(activity), 1)
         self.run_cron("2026-04-02")
-        self.assertEqual(len(self.b2b.activity_ids.filtered(lambda a: a.activity_type_id == activity.activity_type_id)), 1)
+        self.assertEqual(
+            len(
+                self.b2b.activity_ids.filtered(
+                    lambda a: a.activity_type_id == activity.activity_type_id
+                )
+            ),
+            1,
+        )
 
     def test_letter_stage_without_postal_address(self):
         self.b2b.write({"street": False})

@@ -27,8 +27,12 @@ class TestFoundation(RecouvrementCase):
                     (50, "transfer", 45, True),
                 ],
             )
-            self.assertTrue(stages.filtered(lambda s: s.kind == "mise_en_demeure").needs_validation)
-            self.assertFalse(stages.filtered(lambda s: s.kind == "transfer").auto_execute)
+            self.assertTrue(
+                stages.filtered(lambda s: s.kind == "mise_en_demeure").needs_validation
+            )
+            self.assertFalse(
+                stages.filtered(lambda s: s.kind == "transfer").auto_execute
+            )
             self.assertEqual(stages.company_id, company)
         self.assertEqual(
             self.stages["relance_1"].with_context(lang="fr_FR").name
@@ -39,7 +43,9 @@ class TestFoundation(RecouvrementCase):
 
     def test_posting_plans_the_first_stage(self):
         invoice = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        self.assertEqual(invoice.recouvrement_next_date, date(2026, 4, 3))  # call at J+3
+        self.assertEqual(
+            invoice.recouvrement_next_date, date(2026, 4, 3)
+        )  # call at J+3
         self.assertFalse(invoice.recouvrement_state)
 
     def test_stage_change_is_tracked_in_the_chatter(self):
@@ -60,8 +66,11 @@ class TestFoundation(RecouvrementCase):
 
     def test_invoicing_only_user_cannot_edit_stages(self):
         billing = new_test_user(
-            self.env, login="billing_only", groups="account.group_account_invoice",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+            self.env,
+            login="billing_only",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
         )
         stage = self.stages["relance_1"].with_user(billing)
         self.assertEqual(stage.name, self.stages["relance_1"].name)  # can read it
@@ -69,10 +78,17 @@ class TestFoundation(RecouvrementCase):
             stage.write({"delay_days": 1})
         with self.assertRaises(AccessError):
             self.env["recouvrement.rate"].with_user(billing).create(
-                {"kind": "ecb", "date_from": "2030-01-01", "date_to": "2030-06-30", "value": 1.0}
+                {
+                    "kind": "ecb",
+                    "date_from": "2030-01-01",
+                    "date_to": "2030-06-30",
+                    "value": 1.0,
+                }
             )
         manager = self.env.user  # accountman: accounting manager -> recovery manager
-        self.assertTrue(manager.has_group("recouvrement_amiable.group_recouvrement_manager"))
+        self.assertTrue(
+            manager.has_group("recouvrement_amiable.group_recouvrement_manager")
+        )
         self.stages["relance_1"].with_user(manager).write({"delay_days": 8})
 
     def test_company_b_user_sees_nothing_of_company_a(self):
@@ -81,8 +97,11 @@ class TestFoundation(RecouvrementCase):
         self.assertTrue(self.events(self.b2b))
         company_b = self.env["res.company"].create({"name": "Company B"})
         user_b = new_test_user(
-            self.env, login="user_b", groups="account.group_account_manager",
-            company_id=company_b.id, company_ids=[Command.set(company_b.ids)],
+            self.env,
+            login="user_b",
+            groups="account.group_account_manager",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
         )
         env_b = self.env(user=user_b, context={"allowed_company_ids": company_b.ids})
         self.assertFalse(env_b["recouvrement.event"].search([]))
@@ -102,14 +121,21 @@ class TestFoundation(RecouvrementCase):
         self.assertEqual(Rate._get_rate("legal_pro", date(2026, 1, 1)).value, 2.62)
         self.assertEqual(Rate._get_rate("legal_pro", date(2026, 6, 30)).value, 2.62)
         self.assertEqual(Rate._get_rate("legal_pro", date(2026, 7, 1)).value, 2.75)
-        self.assertEqual(Rate._get_rate("legal_individual", date(2026, 7, 1)).value, 6.84)
+        self.assertEqual(
+            Rate._get_rate("legal_individual", date(2026, 7, 1)).value, 6.84
+        )
         with self.assertRaisesRegex(UserError, "01/01/2027 to 30/06/2027"):
             Rate._get_rate("ecb", date(2027, 1, 1))
 
     def test_rate_periods_cannot_overlap(self):
         with self.assertRaisesRegex(Exception, "overlap"):
             self.env["recouvrement.rate"].create(
-                {"kind": "ecb", "date_from": "2026-06-01", "date_to": "2026-09-30", "value": 3.0}
+                {
+                    "kind": "ecb",
+                    "date_from": "2026-06-01",
+                    "date_to": "2026-09-30",
+                    "value": 3.0,
+                }
             )
 
     def test_events_are_never_deleted(self):

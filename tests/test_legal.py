@@ -41,7 +41,8 @@ def book(*extra):
         (legal.RATE_LEGAL_PRO, "2026-07-01", "2026-12-31", "2.75"),
     ] + list(extra)
     return legal.RateBook(
-        legal.RatePeriod(kind, date.fromisoformat(f), date.fromisoformat(t), D(v)) for kind, f, t, v in rows
+        legal.RatePeriod(kind, date.fromisoformat(f), date.fromisoformat(t), D(v))
+        for kind, f, t, v in rows
     )
 
 
@@ -50,10 +51,17 @@ DUE = date(2026, 3, 31)
 ON = date(2026, 11, 23)
 
 
-def interest(policy=B2B, principal="1200", due=DUE, on=ON, payments=(), notice=None, rates=RATES):
+def interest(
+    policy=B2B, principal="1200", due=DUE, on=ON, payments=(), notice=None, rates=RATES
+):
     return legal.late_interest(
-        principal=D(principal), due_date=due, on_date=on, policy=policy, rates=rates,
-        payments=[legal.Payment(date.fromisoformat(d), D(a)) for d, a in payments], notice_date=notice,
+        principal=D(principal),
+        due_date=due,
+        on_date=on,
+        policy=policy,
+        rates=rates,
+        payments=[legal.Payment(date.fromisoformat(d), D(a)) for d, a in payments],
+        notice_date=notice,
     )
 
 
@@ -70,7 +78,10 @@ def test_worked_example_a_b2b_default_rate():
     assert result.total == D("95.87")
     assert legal.days_late(DUE, ON) == 237
     claim = legal.claim_breakdown(
-        [legal.InvoiceInput("FAC-1", date(2026, 3, 1), DUE, D("1200.00"))], ON, B2B, RATES
+        [legal.InvoiceInput("FAC-1", date(2026, 3, 1), DUE, D("1200.00"))],
+        ON,
+        B2B,
+        RATES,
     )
     assert claim.indemnities == D("40.00")
     assert claim.total == D("1335.87")
@@ -95,10 +106,20 @@ def test_worked_example_b_three_times_legal_rate():
 
 def test_worked_example_c_consumer_from_the_notice():
     result = interest(B2C, notice=date(2026, 5, 12))
-    assert [(p.days, p.rate.rate) for p in result.periods] == [(49, D("2.62")), (146, D("2.75"))]
+    assert [(p.days, p.rate.rate) for p in result.periods] == [
+        (49, D("2.62")),
+        (146, D("2.75")),
+    ]
     assert result.total == D("17.42")
     claim = legal.claim_breakdown(
-        [legal.InvoiceInput("FAC-1", None, DUE, D("1200"), notice_date=date(2026, 5, 12))], ON, B2C, RATES
+        [
+            legal.InvoiceInput(
+                "FAC-1", None, DUE, D("1200"), notice_date=date(2026, 5, 12)
+            )
+        ],
+        ON,
+        B2C,
+        RATES,
     )
     assert claim.indemnities == D("0")
     assert claim.total == D("1217.42")
@@ -115,7 +136,9 @@ def test_consumer_before_the_notice_owes_no_interest():
 # ----------------------------------------------------------------------------------
 def test_leap_year_uses_366_days():
     result = interest(principal="1000", due=date(2024, 1, 31), on=date(2024, 3, 1))
-    assert [(p.days, p.basis, p.rate.rate) for p in result.periods] == [(30, 366, D("14.50"))]
+    assert [(p.days, p.basis, p.rate.rate) for p in result.periods] == [
+        (30, 366, D("14.50"))
+    ]
     assert result.total == cents(D("1000") * D("0.145") * 30 / 366)  # 11.89
 
 
@@ -138,16 +161,37 @@ def test_partial_payments_on_two_dates():
         (date(2026, 7, 1), date(2026, 8, 10), D("800"), D("12.40")),
         (date(2026, 8, 11), date(2026, 11, 23), D("500"), D("12.40")),
     ]
-    exact = (D(1200) * D("0.1215") * 45 + D(800) * D("0.1215") * 46 + D(800) * D("0.124") * 41 + D(500) * D("0.124") * 105) / 365
+    exact = (
+        D(1200) * D("0.1215") * 45
+        + D(800) * D("0.1215") * 46
+        + D(800) * D("0.124") * 41
+        + D(500) * D("0.124") * 105
+    ) / 365
     assert result.total == cents(exact) == D("59.20")
     assert result.principal_left == D("500")
     claim = legal.claim_breakdown(
-        [legal.InvoiceInput("F", None, DUE, D("1200"), payments=(
-            legal.Payment(date(2026, 5, 15), D("400")), legal.Payment(date(2026, 8, 10), D("300"))))],
-        ON, B2B, RATES,
+        [
+            legal.InvoiceInput(
+                "F",
+                None,
+                DUE,
+                D("1200"),
+                payments=(
+                    legal.Payment(date(2026, 5, 15), D("400")),
+                    legal.Payment(date(2026, 8, 10), D("300")),
+                ),
+            )
+        ],
+        ON,
+        B2B,
+        RATES,
     )
     line = claim.lines[0]
-    assert (line.paid, line.principal_left, line.indemnity) == (D("700.00"), D("500.00"), D("40.00"))
+    assert (line.paid, line.principal_left, line.indemnity) == (
+        D("700.00"),
+        D("500.00"),
+        D("40.00"),
+    )
     assert claim.total == D("500") + D("59.20") + D("40")
 
 
@@ -157,9 +201,14 @@ def test_invoice_paid_late_stops_interest_at_payment_date():
     assert result.periods[-1].end == date(2026, 5, 15)
     assert result.total == cents(D(1200) * D("0.1215") * 45 / 365) == D("17.98")
     # same figure whatever the computation date afterwards
-    assert interest(payments=[("2026-05-15", "1200")], on=date(2027, 1, 1), rates=book(
-        (legal.RATE_ECB, "2027-01-01", "2027-06-30", "2.65"))).total == D("17.98")
-    assert legal.indemnity(policy=B2B, due_date=DUE, on_date=ON, paid_on=date(2026, 5, 15)) == D("40.00")
+    assert interest(
+        payments=[("2026-05-15", "1200")],
+        on=date(2027, 1, 1),
+        rates=book((legal.RATE_ECB, "2027-01-01", "2027-06-30", "2.65")),
+    ).total == D("17.98")
+    assert legal.indemnity(
+        policy=B2B, due_date=DUE, on_date=ON, paid_on=date(2026, 5, 15)
+    ) == D("40.00")
 
 
 def test_payment_before_due_date_reduces_principal_from_the_start():
@@ -168,7 +217,9 @@ def test_payment_before_due_date_reduces_principal_from_the_start():
 
 
 def test_interest_first_imputation_art_1343_1():
-    policy = legal.InterestPolicy(legal.B2B_COMMERCANT, imputation=legal.IMPUTE_INTEREST_FIRST)
+    policy = legal.InterestPolicy(
+        legal.B2B_COMMERCANT, imputation=legal.IMPUTE_INTEREST_FIRST
+    )
     result = interest(policy, payments=[("2026-05-15", "500")])
     accrued = cents(D(1200) * D("0.1215") * 45 / 365)  # 17.98
     assert result.interest_paid == accrued
@@ -177,7 +228,10 @@ def test_interest_first_imputation_art_1343_1():
 
 def test_credit_notes_and_unallocated_payments_are_netted():
     claim = legal.claim_breakdown(
-        [legal.InvoiceInput("F1", None, DUE, D("1200"))], ON, B2B, RATES,
+        [legal.InvoiceInput("F1", None, DUE, D("1200"))],
+        ON,
+        B2B,
+        RATES,
         credits=[legal.Credit("AVOIR-1", date(2026, 6, 1), D("150.00"))],
     )
     assert claim.credits_total == D("150.00")
@@ -186,8 +240,13 @@ def test_credit_notes_and_unallocated_payments_are_netted():
 
 def test_disputed_invoices_are_shown_apart():
     claim = legal.claim_breakdown(
-        [legal.InvoiceInput("F1", None, DUE, D("1200")), legal.InvoiceInput("F2", None, DUE, D("300"), disputed=True)],
-        ON, B2B, RATES,
+        [
+            legal.InvoiceInput("F1", None, DUE, D("1200")),
+            legal.InvoiceInput("F2", None, DUE, D("300"), disputed=True),
+        ],
+        ON,
+        B2B,
+        RATES,
     )
     assert [line.invoice.ref for line in claim.lines] == ["F1"]
     assert [line.invoice.ref for line in claim.disputed_lines] == ["F2"]
@@ -202,14 +261,19 @@ def test_contractual_rate_below_the_floor_is_flagged_not_changed():
     policy = legal.InterestPolicy(legal.B2B_COMMERCANT, contractual_rate=D("8.00"))
     result = interest(policy)
     assert {p.rate.rate for p in result.periods} == {D("8.00")}
-    assert [(w.semester_start, w.floor) for w in result.warnings] == [(date(2026, 7, 1), D("8.25"))]
+    assert [(w.semester_start, w.floor) for w in result.warnings] == [
+        (date(2026, 7, 1), D("8.25"))
+    ]
 
 
 def test_missing_rate_names_the_period():
     with pytest.raises(legal.MissingRateError) as error:
         interest(on=date(2027, 2, 1))
     assert (error.value.kind, error.value.period_start, error.value.period_end) == (
-        legal.RATE_ECB, date(2027, 1, 1), date(2027, 6, 30))
+        legal.RATE_ECB,
+        date(2027, 1, 1),
+        date(2027, 6, 30),
+    )
     assert "01/01/2027-30/06/2027" in str(error.value)
 
 
@@ -219,8 +283,9 @@ def test_rate_lookup_on_boundaries():
     assert RATES.rate_on(legal.RATE_ECB, date(2026, 7, 1)) == D("2.40")
     assert RATES.rate_on(legal.RATE_LEGAL_PRO, date(2025, 12, 31)) == D("2.76")
     assert RATES.rate_on(legal.RATE_LEGAL_PRO, date(2026, 1, 1)) == D("2.62")
-    assert RATES.missing_semesters(legal.RATE_ECB, date(2026, 1, 1), date(2027, 3, 1)) == [
-        (date(2027, 1, 1), date(2027, 6, 30))]
+    assert RATES.missing_semesters(
+        legal.RATE_ECB, date(2026, 1, 1), date(2027, 3, 1)
+    ) == [(date(2027, 1, 1), date(2027, 6, 30))]
 
 
 def test_public_bodies_are_out_of_scope():
@@ -241,18 +306,31 @@ def test_public_bodies_are_out_of_scope():
         (B2B, date(2026, 3, 31), ON, "0"),  # paid on the due date
         (B2B, date(2026, 4, 1), ON, "40.00"),  # paid one day late
         (legal.InterestPolicy(legal.B2B_NON_COMMERCANT), None, ON, "40.00"),
-        (legal.InterestPolicy(legal.B2B_COMMERCANT, indemnity_blocked=True), None, ON, "0"),  # collective procedure
+        (
+            legal.InterestPolicy(legal.B2B_COMMERCANT, indemnity_blocked=True),
+            None,
+            ON,
+            "0",
+        ),  # collective procedure
         (B2C, None, ON, "0"),
     ],
 )
 def test_indemnity(policy, paid_on, on_date, expected):
-    assert legal.indemnity(policy=policy, due_date=DUE, on_date=on_date, paid_on=paid_on) == D(expected)
+    assert legal.indemnity(
+        policy=policy, due_date=DUE, on_date=on_date, paid_on=paid_on
+    ) == D(expected)
 
 
 @pytest.mark.parametrize(
     "due, on, expected",
-    [(DUE, DUE, 0), (DUE, date(2026, 4, 1), 1), (DUE, ON, 237), (DUE, date(2026, 3, 1), 0), (None, ON, 0),
-     (date(2024, 2, 28), date(2024, 3, 1), 2)],
+    [
+        (DUE, DUE, 0),
+        (DUE, date(2026, 4, 1), 1),
+        (DUE, ON, 237),
+        (DUE, date(2026, 3, 1), 0),
+        (None, ON, 0),
+        (date(2024, 2, 28), date(2024, 3, 1), 2),
+    ],
 )
 def test_days_late(due, on, expected):
     assert legal.days_late(due, on) == expected
@@ -272,7 +350,9 @@ def test_notice_deadline(receipt, days, expected):
 
 
 def test_notice_deadline_without_weekend_rule():
-    assert legal.notice_deadline(date(2026, 11, 20), 8, roll_weekend=False) == date(2026, 11, 28)
+    assert legal.notice_deadline(date(2026, 11, 20), 8, roll_weekend=False) == date(
+        2026, 11, 28
+    )
 
 
 @pytest.mark.parametrize(
@@ -282,23 +362,47 @@ def test_notice_deadline_without_weekend_rule():
         (legal.B2B_NON_COMMERCANT, date(2024, 2, 29), [], [], date(2029, 2, 28)),
         (legal.B2C, date(2026, 3, 15), [], [], date(2028, 3, 15)),
         # a partial payment acknowledges the debt: a new period starts
-        (legal.B2B_COMMERCANT, date(2026, 3, 31), [date(2026, 9, 1)], [], date(2031, 9, 1)),
+        (
+            legal.B2B_COMMERCANT,
+            date(2026, 3, 31),
+            [date(2026, 9, 1)],
+            [],
+            date(2031, 9, 1),
+        ),
         # a mediation of 3 months suspends the clock for its duration
-        (legal.B2B_COMMERCANT, date(2026, 3, 31), [], [(date(2026, 6, 1), date(2026, 9, 1))], date(2031, 7, 1)),
+        (
+            legal.B2B_COMMERCANT,
+            date(2026, 3, 31),
+            [],
+            [(date(2026, 6, 1), date(2026, 9, 1))],
+            date(2031, 7, 1),
+        ),
         # ... and the period cannot end less than 6 months after the suspension ends
-        (legal.B2C, date(2024, 1, 10), [], [(date(2025, 12, 1), date(2026, 1, 5))], date(2026, 7, 5)),
+        (
+            legal.B2C,
+            date(2024, 1, 10),
+            [],
+            [(date(2025, 12, 1), date(2026, 1, 5))],
+            date(2026, 7, 5),
+        ),
     ],
 )
 def test_prescription_date(debtor, start, interruptions, suspensions, expected):
-    assert legal.prescription_date(debtor, start, interruptions, suspensions) == expected
+    assert (
+        legal.prescription_date(debtor, start, interruptions, suspensions) == expected
+    )
 
 
 def test_prescription_start_b2c_uses_the_service_date():
-    assert legal.prescription_start(legal.B2C, DUE, date(2026, 3, 1), date(2026, 2, 20)) == date(2026, 2, 20)
+    assert legal.prescription_start(
+        legal.B2C, DUE, date(2026, 3, 1), date(2026, 2, 20)
+    ) == date(2026, 2, 20)
     assert legal.prescription_start(legal.B2B_COMMERCANT, DUE, date(2026, 3, 1)) == DUE
 
 
-@pytest.mark.parametrize("days_left, near", [(120, False), (91, False), (90, True), (10, True), (-3, True)])
+@pytest.mark.parametrize(
+    "days_left, near", [(120, False), (91, False), (90, True), (10, True), (-3, True)]
+)
 def test_prescription_is_near(days_left, near):
     on = date(2026, 11, 23)
     assert legal.prescription_is_near(on + timedelta(days=days_left), on, 90) is near
@@ -315,14 +419,20 @@ AMOUNTS = st.decimals(min_value=D("1"), max_value=D("1000000"), places=2)
 @given(due=DATES, d1=DATES, d2=DATES, amount=AMOUNTS)
 def test_interest_is_monotonic_in_time(due, d1, d2, amount):
     early, late = sorted((d1, d2))
-    assert interest(principal=amount, due=due, on=early).total <= interest(principal=amount, due=due, on=late).total
+    assert (
+        interest(principal=amount, due=due, on=early).total
+        <= interest(principal=amount, due=due, on=late).total
+    )
 
 
 @settings(max_examples=150, deadline=None)
 @given(due=DATES, on=DATES, a1=AMOUNTS, a2=AMOUNTS)
 def test_interest_is_monotonic_in_amount(due, on, a1, a2):
     small, big = sorted((a1, a2))
-    assert interest(principal=small, due=due, on=on).total <= interest(principal=big, due=due, on=on).total
+    assert (
+        interest(principal=small, due=due, on=on).total
+        <= interest(principal=big, due=due, on=on).total
+    )
 
 
 @settings(max_examples=150, deadline=None)

@@ -56,7 +56,9 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
     )
-    recouvrement_last_date = fields.Date("Last recovery action", copy=False, readonly=True)
+    recouvrement_last_date = fields.Date(
+        "Last recovery action", copy=False, readonly=True
+    )
     recouvrement_next_date = fields.Date(
         "Next recovery action",
         index="btree_not_null",
@@ -67,7 +69,9 @@ class AccountMove(models.Model):
     recouvrement_resume_date = fields.Date(
         "Suspended until", copy=False, readonly=True, tracking=True
     )
-    recouvrement_pause_reason = fields.Char("Suspension reason", copy=False, readonly=True)
+    recouvrement_pause_reason = fields.Char(
+        "Suspension reason", copy=False, readonly=True
+    )
     recouvrement_excluded = fields.Boolean(
         "Excluded from recovery",
         copy=False,
@@ -117,13 +121,19 @@ class AccountMove(models.Model):
         "Days late", compute="_compute_recouvrement_figures"
     )
     recouvrement_late_interest = fields.Monetary(
-        "Late interest", compute="_compute_recouvrement_figures", currency_field="currency_id"
+        "Late interest",
+        compute="_compute_recouvrement_figures",
+        currency_field="currency_id",
     )
     recouvrement_indemnity = fields.Monetary(
-        "Recovery indemnity", compute="_compute_recouvrement_figures", currency_field="currency_id"
+        "Recovery indemnity",
+        compute="_compute_recouvrement_figures",
+        currency_field="currency_id",
     )
     recouvrement_total_due = fields.Monetary(
-        "Total claimable", compute="_compute_recouvrement_figures", currency_field="currency_id"
+        "Total claimable",
+        compute="_compute_recouvrement_figures",
+        currency_field="currency_id",
     )
     recouvrement_figures_error = fields.Char(compute="_compute_recouvrement_figures")
     recouvrement_prescription_date = fields.Date(
@@ -133,7 +143,8 @@ class AccountMove(models.Model):
         compute="_compute_recouvrement_waiting_validation"
     )
     recouvrement_profile_class = fields.Selection(
-        related="commercial_partner_id.recouvrement_profile_class", string="Debtor profile"
+        related="commercial_partner_id.recouvrement_profile_class",
+        string="Debtor profile",
     )
     debtor_type = fields.Selection(related="commercial_partner_id.debtor_type")
 
@@ -144,10 +155,17 @@ class AccountMove(models.Model):
         return self.move_type == "out_invoice" and self.state == "posted"
 
     @api.depends_context("date")
-    @api.depends("amount_residual", "invoice_date_due", "payment_state", "recouvrement_notice_date")
+    @api.depends(
+        "amount_residual",
+        "invoice_date_due",
+        "payment_state",
+        "recouvrement_notice_date",
+    )
     def _compute_recouvrement_figures(self):
         today = fields.Date.context_today(self)
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
         others = self - invoices
         others.update(
             {
@@ -158,32 +176,28 @@ class AccountMove(models.Model):
                 "recouvrement_figures_error": False,
             }
         )
-        for (_company, _partner), moves in invoices.grouped(
-            lambda m: (m.company_id, m.commercial_partner_id)
-        ).items():
-            try:
-                claim = moves._recouvrement_claim(today, include_disputed=True)
-            except UserError as error:
-                moves.update(
-                    {
-                        "recouvrement_days_late": 0,
-                        "recouvrement_late_interest": 0.0,
-                        "recouvrement_indemnity": 0.0,
-                        "recouvrement_total_due": 0.0,
-                        "recouvrement_figures_error": str(error),
-                    }
-                )
-                continue
-            by_key = {line.invoice.key: line for line in claim.lines + claim.disputed_lines}
+        groups = invoices.grouped(lambda m: (m.company_id, m.commercial_partner_id))
+        claims, failures = self._recouvrement_claims_tolerant(groups, today)
+        for key, moves in groups.items():
+            claim = claims.get(key)
+            lines = (claim.lines + claim.disputed_lines) if claim else []
+            by_key = {line.invoice.key: line for line in lines}
             for move in moves:
                 line = by_key.get(move.id)
                 move.recouvrement_days_late = line.days_late if line else 0
-                move.recouvrement_late_interest = float(line.interest_left) if line else 0.0
+                move.recouvrement_late_interest = (
+                    float(line.interest_left) if line else 0.0
+                )
                 move.recouvrement_indemnity = float(line.indemnity) if line else 0.0
                 move.recouvrement_total_due = float(line.total) if line else 0.0
-                move.recouvrement_figures_error = False
+                move.recouvrement_figures_error = failures.get(key, False)
 
-    @api.depends("invoice_date_due", "invoice_date", "delivery_date", "commercial_partner_id.debtor_type")
+    @api.depends(
+        "invoice_date_due",
+        "invoice_date",
+        "delivery_date",
+        "commercial_partner_id.debtor_type",
+    )
     def _compute_recouvrement_prescription(self):
         payments = self._recouvrement_payments()
         suspensions = self._recouvrement_suspensions()
@@ -197,10 +211,15 @@ class AccountMove(models.Model):
                 move.recouvrement_prescription_date = False
                 continue
             start = legal.prescription_start(
-                debtor_type, move.invoice_date_due, move.invoice_date, move.delivery_date
+                debtor_type,
+                move.invoice_date_due,
+                move.invoice_date,
+                move.delivery_date,
             )
             # A partial payment is an acknowledgement of the debt: it interrupts (art. 2240).
-            interruptions = [p.date for p in payments.get(move.id, ()) if p.label == "payment"]
+            interruptions = [
+                p.date for p in payments.get(move.id, ()) if p.label == "payment"
+            ]
             move.recouvrement_prescription_date = legal.prescription_date(
                 debtor_type, start, interruptions, suspensions.get(move.id, ())
             )
@@ -212,7 +231,9 @@ class AccountMove(models.Model):
         if not ids:
             return result
         today = fields.Date.context_today(self)
-        mediations = self.env["recouvrement.mediation"].sudo().search([("move_ids", "in", ids)])
+        mediations = (
+            self.env["recouvrement.mediation"].sudo().search([("move_ids", "in", ids)])
+        )
         for mediation in mediations:
             if not mediation.date_start:
                 continue
@@ -240,17 +261,25 @@ class AccountMove(models.Model):
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")
         if not invoices:
             return result
-        lines = invoices.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        lines = invoices.line_ids.filtered(
+            lambda l: l.account_type == "asset_receivable"
+        )
         partials = self.env["account.partial.reconcile"].search(
             [("debit_move_id", "in", lines.ids)]
         )
         for partial in partials:
             counterpart = partial.credit_move_id
-            label = "credit_note" if counterpart.move_id.move_type == "out_refund" else "payment"
+            label = (
+                "credit_note"
+                if counterpart.move_id.move_type == "out_refund"
+                else "payment"
+            )
             result[partial.debit_move_id.move_id.id].append(
                 legal.Payment(
                     date=counterpart.date,
-                    amount=legal.round_cents(legal.percent(partial.debit_amount_currency)),
+                    amount=legal.round_cents(
+                        legal.percent(partial.debit_amount_currency)
+                    ),
                     label=label,
                 )
             )
@@ -264,7 +293,8 @@ class AccountMove(models.Model):
         for move in self:
             move_payments = payments.get(move.id, [])
             credit_notes = sum(
-                (p.amount for p in move_payments if p.label == "credit_note"), legal.ZERO
+                (p.amount for p in move_payments if p.label == "credit_note"),
+                legal.ZERO,
             )
             amount = legal.round_cents(legal.percent(move.amount_total)) - credit_notes
             inputs.append(
@@ -281,13 +311,14 @@ class AccountMove(models.Model):
             )
         return inputs
 
-    def _recouvrement_unallocated_credits(self):
-        """Credit notes and payments of the debtor not reconciled with any invoice."""
-        self.ensure_one()
+    @api.model
+    def _recouvrement_unallocated_credits(self, partners, companies):
+        """{(company id, commercial partner id): [legal.Credit]}: credit notes and payments
+        of the debtors not reconciled with any invoice, in one query."""
         lines = self.env["account.move.line"].search(
             [
-                ("company_id", "=", self.company_id.id),
-                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("company_id", "in", companies.ids),
+                ("partner_id", "child_of", partners.ids),
                 ("account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
@@ -295,17 +326,75 @@ class AccountMove(models.Model):
             ],
             order="date, id",
         )
-        return [
-            legal.Credit(
-                ref=line.move_id.name or line.name or "",
-                date=line.date,
-                amount=legal.round_cents(legal.percent(-line.amount_residual_currency)),
+        result = defaultdict(list)
+        for line in lines:
+            if line.currency_id != line.company_id.currency_id:
+                continue
+            key = (line.company_id.id, line.partner_id.commercial_partner_id.id)
+            result[key].append(
+                legal.Credit(
+                    ref=line.move_id.name or line.name or "",
+                    date=line.date,
+                    amount=legal.round_cents(
+                        legal.percent(-line.amount_residual_currency)
+                    ),
+                )
             )
-            for line in lines
-            if line.currency_id == self.currency_id
-        ]
+        return result
 
-    def _recouvrement_claim(self, on_date=None, include_disputed=True, with_credits=True):
+    @api.model
+    def _recouvrement_claims(
+        self, groups, on_date, include_disputed=True, with_credits=True
+    ):
+        """Claim breakdowns of several debtors at once: {key: legal.Claim}.
+
+        ``groups``: {key: invoices of one debtor and one company}. Payments, credits and
+        rates are read once for all the groups (no query per debtor).
+        :raise UserError: missing rate, public body.
+        """
+        all_moves = self.browse().union(*groups.values()) if groups else self.browse()
+        payments = all_moves._recouvrement_payments()
+        credits = {}
+        if with_credits and all_moves:
+            credits = self._recouvrement_unallocated_credits(
+                all_moves.commercial_partner_id, all_moves.company_id
+            )
+        rates = self.env["recouvrement.rate"]._rate_book()
+        claims = {}
+        for key, moves in groups.items():
+            partner, company = moves.commercial_partner_id, moves.company_id
+            policy = partner._recouvrement_policy(company)
+            inputs = moves._recouvrement_invoice_inputs(payments)
+            if not include_disputed:
+                inputs = [i for i in inputs if not i.disputed]
+            debtor_credits = credits.get((company.id, partner.id), ())
+            try:
+                claims[key] = legal.claim_breakdown(
+                    inputs, on_date, policy, rates, debtor_credits
+                )
+            except legal.LegalComputationError as error:
+                raise self.env["recouvrement.rate"]._user_error_from(error) from error
+        return claims
+
+    @api.model
+    def _recouvrement_claims_tolerant(self, groups, on_date):
+        """Like _recouvrement_claims, but a debtor whose claim cannot be computed (missing
+        rate, public body) gets an error message instead of failing the others."""
+        try:
+            return self._recouvrement_claims(groups, on_date), {}
+        except UserError:
+            pass
+        claims, failures = {}, {}
+        for key, moves in groups.items():
+            try:
+                claims.update(self._recouvrement_claims({key: moves}, on_date))
+            except UserError as error:
+                failures[key] = str(error)
+        return claims, failures
+
+    def _recouvrement_claim(
+        self, on_date=None, include_disputed=True, with_credits=True
+    ):
         """The claim breakdown (legal.Claim) of these invoices of one debtor at ``on_date``.
 
         :raise UserError: invoices of several debtors, missing rate, public body.
@@ -314,23 +403,18 @@ class AccountMove(models.Model):
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")
         if not invoices:
             raise UserError(_("Select at least one customer invoice."))
-        partner = invoices.commercial_partner_id
-        company = invoices.company_id
-        if len(partner) > 1 or len(company) > 1:
+        if len(invoices.commercial_partner_id) > 1 or len(invoices.company_id) > 1:
             raise UserError(
-                _("A claim breakdown concerns the invoices of one customer and one company.")
+                _(
+                    "A claim breakdown concerns the invoices of one customer and one company."
+                )
             )
-        policy = partner._recouvrement_policy(company)
-        inputs = invoices._recouvrement_invoice_inputs()
-        if not include_disputed:
-            inputs = [i for i in inputs if not i.disputed]
-        credits = invoices[:1]._recouvrement_unallocated_credits() if with_credits else []
-        try:
-            return legal.claim_breakdown(
-                inputs, on_date, policy, self.env["recouvrement.rate"]._rate_book(), credits
-            )
-        except legal.LegalComputationError as error:
-            raise self.env["recouvrement.rate"]._user_error_from(error) from error
+        return self._recouvrement_claims(
+            {0: invoices},
+            on_date,
+            include_disputed=include_disputed,
+            with_credits=with_credits,
+        )[0]
 
     # ------------------------------------------------------------------
     # Life cycle hooks
@@ -384,7 +468,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def action_recouvrement_claim(self):
         """Show the claim breakdown of the selected invoices."""
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
         if not invoices:
             raise UserError(_("Select posted customer invoices."))
         if len(invoices.commercial_partner_id) > 1:
@@ -417,9 +503,9 @@ class AccountMove(models.Model):
         self._recouvrement_check_selection()
         return {
             "type": "ir.actions.act_window",
-            "name": dict(self.env["recouvrement.move.action"]._fields["action"].selection).get(
-                action
-            ),
+            "name": dict(
+                self.env["recouvrement.move.action"]._fields["action"].selection
+            ).get(action),
             "res_model": "recouvrement.move.action",
             "view_mode": "form",
             "target": "new",
@@ -436,13 +522,19 @@ class AccountMove(models.Model):
 
     def _recouvrement_check_selection(self, states=None):
         """The selected posted customer invoices, or a clear error."""
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
         if not invoices:
             raise UserError(_("Select posted customer invoices."))
         if states is not None:
             invoices = invoices.filtered(lambda m: m.recouvrement_state in states)
             if not invoices:
-                raise UserError(_("None of the selected invoices is in a state this action applies to."))
+                raise UserError(
+                    _(
+                        "None of the selected invoices is in a state this action applies to."
+                    )
+                )
         return invoices
 
     # ------------------------------------------------------------------
@@ -504,7 +596,9 @@ class AccountMove(models.Model):
         ladders = {}
         for company in companies:
             for partner in partners:
-                ladders[(company.id, partner.id)] = partner._recouvrement_ladder(company)
+                ladders[(company.id, partner.id)] = partner._recouvrement_ladder(
+                    company
+                )
         notices = self._recouvrement_notice_deadlines()
         return {"ladders": ladders, "notices": notices}
 
@@ -538,7 +632,9 @@ class AccountMove(models.Model):
         current = self.recouvrement_stage_id
         if not current:
             return stages[:1]
-        return stages.filtered(lambda s: (s.sequence, s.id) > (current.sequence, current.id))[:1]
+        return stages.filtered(
+            lambda s: (s.sequence, s.id) > (current.sequence, current.id)
+        )[:1]
 
     def _recouvrement_stage_due_date(self, stage, context):
         """The day ``stage`` is due for this invoice (ignoring the contact spacing)."""
@@ -553,13 +649,19 @@ class AccountMove(models.Model):
 
     def _recouvrement_next_date_for(self, context, contact_date=None):
         self.ensure_one()
-        ladder = context["ladders"].get((self.company_id.id, self.commercial_partner_id.id))
+        ladder = context["ladders"].get(
+            (self.company_id.id, self.commercial_partner_id.id)
+        )
         stage = self._recouvrement_next_stage(ladder)
         if not stage:
             return False
         day = self._recouvrement_stage_due_date(stage, context)
         if contact_date:
-            day = max(day, contact_date + timedelta(days=self.company_id.recouvrement_spacing_days))
+            day = max(
+                day,
+                contact_date
+                + timedelta(days=self.company_id.recouvrement_spacing_days),
+            )
         return day
 
     # ------------------------------------------------------------------

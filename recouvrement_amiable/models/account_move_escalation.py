@@ -19,7 +19,12 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import legal
-from .account_move import ACTIVE_STATES, OPEN_PAYMENT_STATES, PAID_STATES, SUSPENDED_STATES
+from .account_move import (
+    ACTIVE_STATES,
+    OPEN_PAYMENT_STATES,
+    PAID_STATES,
+    SUSPENDED_STATES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -34,7 +39,9 @@ class Decision:
         self.groups = defaultdict(lambda: None)  # (company, partner, stage) -> moves
         self.next_dates = defaultdict(list)  # date|False -> move ids (no action today)
         self.issues = []  # (moves, message, next_date, target record for the activity)
-        self.manual_due = defaultdict(lambda: None)  # (company, partner, stage) -> moves
+        self.manual_due = defaultdict(
+            lambda: None
+        )  # (company, partner, stage) -> moves
 
     def add(self, mapping, key, move):
         mapping[key] = (mapping[key] | move) if mapping[key] is not None else move
@@ -82,16 +89,24 @@ class AccountMove(models.Model):
         woken = self._recouvrement_wake_up(today, limit=batch_size * 10)
         domain = self._get_recouvrement_escalation_domain(today)
         partner_groups = self._read_group(
-            domain, ["commercial_partner_id"], [], limit=batch_size, order="commercial_partner_id"
+            domain,
+            ["commercial_partner_id"],
+            [],
+            limit=batch_size,
+            order="commercial_partner_id",
         )
         partner_ids = [partner.id for (partner,) in partner_groups]
         moves = self.browse()
         if partner_ids:
-            moves = self.search(domain + [("commercial_partner_id", "in", partner_ids)], order="id")
+            moves = self.search(
+                domain + [("commercial_partner_id", "in", partner_ids)], order="id"
+            )
             moves = moves._recouvrement_lock()
             moves._recouvrement_escalate(today=today)
         remaining = self.search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(moves) + len(woken), remaining=remaining)
+        self.env["ir.cron"]._notify_progress(
+            done=len(moves) + len(woken), remaining=remaining
+        )
         return len(moves)
 
     def _recouvrement_lock(self):
@@ -109,7 +124,9 @@ class AccountMove(models.Model):
         locked = {row[0] for row in self.env.cr.fetchall()}
         if len(locked) == len(self):
             return self
-        busy_partners = self.filtered(lambda m: m.id not in locked).commercial_partner_id
+        busy_partners = self.filtered(
+            lambda m: m.id not in locked
+        ).commercial_partner_id
         return self.filtered(lambda m: m.commercial_partner_id not in busy_partners)
 
     # ------------------------------------------------------------------
@@ -128,10 +145,14 @@ class AccountMove(models.Model):
             and m.payment_state in OPEN_PAYMENT_STATES
         )
         if force:
-            blocked = invoices.filtered(lambda m: m.recouvrement_state not in ACTIVE_STATES)
+            blocked = invoices.filtered(
+                lambda m: m.recouvrement_state not in ACTIVE_STATES
+            )
             if blocked and blocked == invoices:
                 raise UserError(
-                    _("These invoices are suspended, transferred or closed: resume them first.")
+                    _(
+                        "These invoices are suspended, transferred or closed: resume them first."
+                    )
                 )
             invoices -= blocked
         if not invoices:
@@ -144,7 +165,9 @@ class AccountMove(models.Model):
         except Exception:
             if force and len(invoices.commercial_partner_id) == 1:
                 raise
-            _logger.info("Recovery batch failed, retrying debtor by debtor", exc_info=True)
+            _logger.info(
+                "Recovery batch failed, retrying debtor by debtor", exc_info=True
+            )
         events = self.env["recouvrement.event"]
         for _partner, moves in invoices.grouped("commercial_partner_id").items():
             try:
@@ -153,7 +176,9 @@ class AccountMove(models.Model):
             except psycopg2.OperationalError:
                 raise
             except Exception as error:  # noqa: BLE001 - one debtor must not stop the batch
-                _logger.exception("Recovery of %s failed", moves.commercial_partner_id.display_name)
+                _logger.exception(
+                    "Recovery of %s failed", moves.commercial_partner_id.display_name
+                )
                 moves._recouvrement_record_failure(error, today)
         return events
 
@@ -164,7 +189,10 @@ class AccountMove(models.Model):
             error=str(error) or error.__class__.__name__,
         )
         self.write(
-            {"recouvrement_issue": message[:250], "recouvrement_next_date": today + timedelta(days=1)}
+            {
+                "recouvrement_issue": message[:250],
+                "recouvrement_next_date": today + timedelta(days=1),
+            }
         )
         self._recouvrement_issue_activities(
             [(self.commercial_partner_id[:1], message, self)]
@@ -211,11 +239,19 @@ class AccountMove(models.Model):
                     )
                 )
                 continue
-            if not force and last_contact and last_contact + timedelta(days=spacing) > today:
-                decision.next_dates[last_contact + timedelta(days=spacing)].extend(moves.ids)
+            if (
+                not force
+                and last_contact
+                and last_contact + timedelta(days=spacing) > today
+            ):
+                decision.next_dates[last_contact + timedelta(days=spacing)].extend(
+                    moves.ids
+                )
                 continue
             for move in moves:
-                self._recouvrement_decide_move(move, company, context, decision, today, force)
+                self._recouvrement_decide_move(
+                    move, company, context, decision, today, force
+                )
         return decision
 
     def _recouvrement_decide_move(self, move, company, context, decision, today, force):
@@ -236,7 +272,12 @@ class AccountMove(models.Model):
                 )
             )
             return
-        if company.currency_id.compare_amounts(move.amount_residual, company.recouvrement_min_residual) < 0:
+        if (
+            company.currency_id.compare_amounts(
+                move.amount_residual, company.recouvrement_min_residual
+            )
+            < 0
+        ):
             decision.next_dates[False].append(move.id)
             return
         prescribed_on = move.recouvrement_prescription_date
@@ -296,7 +337,9 @@ class AccountMove(models.Model):
     def _recouvrement_apply(self, decision, today, force):
         Event = self.env["recouvrement.event"]
         for next_date, ids in decision.next_dates.items():
-            self.browse(ids).write({"recouvrement_next_date": next_date, "recouvrement_issue": False})
+            self.browse(ids).write(
+                {"recouvrement_next_date": next_date, "recouvrement_issue": False}
+            )
         if decision.issues:
             self._recouvrement_apply_issues(decision.issues)
         if decision.manual_due:
@@ -311,7 +354,9 @@ class AccountMove(models.Model):
         events = Event.create([plan["vals"] for plan in plans])
         to_validate = events.filtered(lambda e: e.state == "to_validate")
         if to_validate:
-            to_validate.move_ids.write({"recouvrement_next_date": False, "recouvrement_issue": False})
+            to_validate.move_ids.write(
+                {"recouvrement_next_date": False, "recouvrement_issue": False}
+            )
         executed = events - to_validate
         if executed:
             self._recouvrement_execute_events(executed, today)
@@ -325,13 +370,19 @@ class AccountMove(models.Model):
             for move in moves:
                 by_next[(next_date, message[:250])].append(move.id)
         for (next_date, message), ids in by_next.items():
-            self.browse(ids).write({"recouvrement_next_date": next_date, "recouvrement_issue": message})
-        self._recouvrement_issue_activities([(target, message, moves) for moves, message, _n, target in issues])
+            self.browse(ids).write(
+                {"recouvrement_next_date": next_date, "recouvrement_issue": message}
+            )
+        self._recouvrement_issue_activities(
+            [(target, message, moves) for moves, message, _n, target in issues]
+        )
 
     @api.model
     def _recouvrement_issue_activities(self, items):
         """One "recovery problem" activity per (record, message), unless one is open."""
-        activity_type = self.env.ref("recouvrement_amiable.mail_activity_type_recouvrement_issue")
+        activity_type = self.env.ref(
+            "recouvrement_amiable.mail_activity_type_recouvrement_issue"
+        )
         targets = defaultdict(set)
         for target, _message, _moves in items:
             if target:
@@ -341,8 +392,10 @@ class AccountMove(models.Model):
             domain = ["|"] * (len(targets) - 1)
             for model, ids in targets.items():
                 domain += ["&", ("res_model", "=", model), ("res_id", "in", list(ids))]
-            for activity in self.env["mail.activity"].sudo().search(
-                [("activity_type_id", "=", activity_type.id)] + domain
+            for activity in (
+                self.env["mail.activity"]
+                .sudo()
+                .search([("activity_type_id", "=", activity_type.id)] + domain)
             ):
                 existing.add((activity.res_model, activity.res_id, activity.summary))
         vals_list, seen = [], set()
@@ -350,7 +403,11 @@ class AccountMove(models.Model):
             if not target:
                 continue
             company = moves.company_id[:1] or self.env.company
-            user = company.recouvrement_collector_id or moves.invoice_user_id[:1] or self.env.user
+            user = (
+                company.recouvrement_collector_id
+                or moves.invoice_user_id[:1]
+                or self.env.user
+            )
             summary = message[:200]
             key = (target._name, target.id, summary)
             if key in existing or key in seen:
@@ -413,7 +470,10 @@ class AccountMove(models.Model):
                             stage=stage.name,
                         )
                     )
-            if channels & {"letter", "registered"} and not self._recouvrement_has_address(contact):
+            if channels & {
+                "letter",
+                "registered",
+            } and not self._recouvrement_has_address(contact):
                 problems.append(
                     _(
                         "%(partner)s has no complete postal address (street, zip, city): "
@@ -461,7 +521,9 @@ class AccountMove(models.Model):
                 "date": today,
                 "state": state,
                 "lang": contact.lang or partner.lang or self.env.lang,
-                "email_to": contact.email or partner.email if "email" in channels else False,
+                "email_to": contact.email or partner.email
+                if "email" in channels
+                else False,
             }
             for channel in ("email", "letter", "registered", "phone", "manual"):
                 vals[f"channel_{channel}"] = channel in channels
@@ -491,21 +553,34 @@ class AccountMove(models.Model):
             event.amount_due = amounts.get(event.id, 0.0)
         if not skip_io:
             letters = events.filtered(
-                lambda e: e.stage_id.report_id and (e.channel_letter or e.channel_registered or e.channel_email)
+                lambda e: e.stage_id.report_id
+                and (e.channel_letter or e.channel_registered or e.channel_email)
             )
             self._recouvrement_render_letters(letters)
             mailed = events.filtered("channel_email")
+            # the invoices' PDFs of every email of the batch, in one rendering call
+            self._recouvrement_ensure_invoice_pdfs(mailed.move_ids)
             self._recouvrement_send_emails(mailed)
-        self._recouvrement_schedule_event_activities(events.filtered(lambda e: e.channel_phone or e.channel_manual))
+        self._recouvrement_schedule_event_activities(
+            events.filtered(lambda e: e.channel_phone or e.channel_manual)
+        )
         self._recouvrement_after_contact(events, today)
 
     def _recouvrement_event_amounts(self, events):
+        """Total claimed by each event at its date, computed for all events at once."""
         amounts = {}
-        for event in events:
-            try:
-                amounts[event.id] = float(event.move_ids._recouvrement_claim(event.date).total)
-            except UserError:
-                amounts[event.id] = sum(event.move_ids.mapped("amount_residual"))
+        for day, day_events in events.grouped("date").items():
+            groups = {
+                event.id: event.move_ids for event in day_events if event.move_ids
+            }
+            claims, _failures = self._recouvrement_claims_tolerant(groups, day)
+            for event in day_events:
+                claim = claims.get(event.id)
+                amounts[event.id] = (
+                    float(claim.total)
+                    if claim
+                    else sum(event.move_ids.mapped("amount_residual"))
+                )
         return amounts
 
     def _recouvrement_render_letters(self, events):
@@ -514,14 +589,23 @@ class AccountMove(models.Model):
         Report = self.env["ir.actions.report"]
         # Each letter is rendered in its debtor's language by the template (t-lang), so one
         # call per report renders every letter of the batch.
-        for report, report_events in events.grouped(lambda e: e.stage_id.report_id).items():
+        for report, report_events in events.grouped(
+            lambda e: e.stage_id.report_id
+        ).items():
             Report._render_qweb_pdf(report, report_events.ids)
+        names = {event.id: event._letter_filename() for event in events}
         attachments = self.env["ir.attachment"].search(
-            [("res_model", "=", "recouvrement.event"), ("res_id", "in", events.ids)], order="id"
+            [
+                ("res_model", "=", "recouvrement.event"),
+                ("res_id", "in", events.ids),
+                ("name", "in", list(set(names.values()))),
+            ],
+            order="id desc",
         )
         by_event = {}
         for attachment in attachments:
-            by_event.setdefault(attachment.res_id, attachment)
+            if attachment.name == names[attachment.res_id]:
+                by_event.setdefault(attachment.res_id, attachment)
         for event in events:
             attachment = by_event.get(event.id)
             if attachment:
@@ -554,10 +638,11 @@ class AccountMove(models.Model):
 
     def _recouvrement_send_emails(self, events):
         """Queue one email per event through Odoo's mail queue (no send now)."""
-        for template, template_events in events.grouped(lambda e: e.stage_id.mail_template_id).items():
+        for template, template_events in events.grouped(
+            lambda e: e.stage_id.mail_template_id
+        ).items():
             if not template:
                 continue
-            self._recouvrement_ensure_invoice_pdfs(template_events.move_ids)
             mails = template.with_context(recouvrement_mail=True).send_mail_batch(
                 template_events.ids
             )
@@ -585,7 +670,13 @@ class AccountMove(models.Model):
         """{move id: attachment}: the PDF of each invoice as sent, else its latest copy.
 
         ``fresh``: today's copy first (case file)."""
-        result = {} if fresh else {m.id: m.invoice_pdf_report_id for m in self if m.invoice_pdf_report_id}
+        result = (
+            {}
+            if fresh
+            else {
+                m.id: m.invoice_pdf_report_id for m in self if m.invoice_pdf_report_id
+            }
+        )
         missing = self.filtered(lambda m: m.id not in result)
         if missing:
             copies = self.env["ir.attachment"].search(
@@ -606,12 +697,16 @@ class AccountMove(models.Model):
         if not events:
             return
         model_id = self.env["ir.model"]._get_id("recouvrement.event")
-        call_type = self.env.ref("recouvrement_amiable.mail_activity_type_recouvrement_call")
+        call_type = self.env.ref(
+            "recouvrement_amiable.mail_activity_type_recouvrement_call"
+        )
         todo_type = self.env.ref("mail.mail_activity_data_todo")
         vals_list = []
         for event in events:
             stage = event.stage_id
-            activity_type = stage.activity_type_id or (call_type if event.channel_phone else todo_type)
+            activity_type = stage.activity_type_id or (
+                call_type if event.channel_phone else todo_type
+            )
             user = (
                 event.move_ids.invoice_user_id[:1]
                 or event.company_id.recouvrement_collector_id
@@ -622,12 +717,16 @@ class AccountMove(models.Model):
                 summary = _("Call %(partner)s", partner=event.partner_id.display_name)
             else:
                 summary = _(
-                    "%(stage)s: %(partner)s", stage=stage.name, partner=event.partner_id.display_name
+                    "%(stage)s: %(partner)s",
+                    stage=stage.name,
+                    partner=event.partner_id.display_name,
                 )
             note = Markup("<p>%s</p>") % _(
                 "Invoices: %(invoices)s. Amount due: %(amount)s.",
                 invoices=invoices,
-                amount=event.currency_id.format(event.amount_due) if event.currency_id else event.amount_due,
+                amount=event.currency_id.format(event.amount_due)
+                if event.currency_id
+                else event.amount_due,
             )
             if event.channel_phone and stage.call_script:
                 note += stage.with_context(lang=event.lang or self.env.lang).call_script
@@ -671,7 +770,9 @@ class AccountMove(models.Model):
             moves.filtered(lambda m: not m.recouvrement_state).with_context(
                 mail_notrack=True
             ).write(dict(to_write, recouvrement_state="in_progress"))
-            moves.filtered("recouvrement_state").with_context(mail_notrack=True).write(to_write)
+            moves.filtered("recouvrement_state").with_context(mail_notrack=True).write(
+                to_write
+            )
         moves_all._recouvrement_plan_next_dates(contact_date=today)
         for company, company_events in events.grouped("company_id").items():
             company_events.partner_id.with_company(company).write(
@@ -691,7 +792,9 @@ class AccountMove(models.Model):
         events = events.filtered(lambda e: e.state == "to_validate")
         all_paid = events.filtered("all_paid")
         if all_paid:
-            all_paid.write({"state": "cancelled", "issue": _("All invoices were paid.")})
+            all_paid.write(
+                {"state": "cancelled", "issue": _("All invoices were paid.")}
+            )
         events -= all_paid
         for event in events:
             paid = event.move_ids.filtered(lambda m: m.payment_state in PAID_STATES)
@@ -700,7 +803,11 @@ class AccountMove(models.Model):
         if not events:
             return events
         for event in events:
-            channels = {c for c in ("letter", "registered", "email", "phone", "manual") if event[f"channel_{c}"]}
+            channels = {
+                c
+                for c in ("letter", "registered", "email", "phone", "manual")
+                if event[f"channel_{c}"]
+            }
             event.state = (
                 "to_post"
                 if channels & {"letter", "registered"}
@@ -724,7 +831,8 @@ class AccountMove(models.Model):
         events.write({"state": "cancelled"})
         events.activity_ids.unlink()
         open_moves = moves.filtered(
-            lambda m: m.payment_state in OPEN_PAYMENT_STATES and m.recouvrement_state in ACTIVE_STATES
+            lambda m: m.payment_state in OPEN_PAYMENT_STATES
+            and m.recouvrement_state in ACTIVE_STATES
         )
         open_moves._recouvrement_plan_next_dates(contact_date=today)
 
@@ -734,17 +842,26 @@ class AccountMove(models.Model):
     def _recouvrement_close_paid(self):
         """Paid invoices leave recovery (closed, event logged); pending events whose
         invoices are all paid are cancelled."""
-        in_recovery = self.filtered(lambda m: m.recouvrement_state not in (False, "closed"))
+        in_recovery = self.filtered(
+            lambda m: m.recouvrement_state not in (False, "closed")
+        )
         planned = self - in_recovery
-        planned.filtered("recouvrement_next_date").write({"recouvrement_next_date": False})
+        planned.filtered("recouvrement_next_date").write(
+            {"recouvrement_next_date": False}
+        )
         if in_recovery:
             in_recovery._recouvrement_set_closed("paid", _("Invoice paid."))
         pending = self.env["recouvrement.event"].search(
-            [("move_ids", "in", self.ids), ("state", "in", ("to_validate", "to_post", "pending"))]
+            [
+                ("move_ids", "in", self.ids),
+                ("state", "in", ("to_validate", "to_post", "pending")),
+            ]
         )
         finished = pending.filtered("all_paid")
         if finished:
-            finished.write({"state": "cancelled", "issue": _("All invoices were paid.")})
+            finished.write(
+                {"state": "cancelled", "issue": _("All invoices were paid.")}
+            )
             finished.activity_ids.unlink()
 
     def _recouvrement_set_closed(self, reason, note, today=None):
@@ -821,7 +938,9 @@ class AccountMove(models.Model):
             }
         )
         self._recouvrement_plan_next_dates()
-        for move in self.filtered(lambda m: m.recouvrement_next_date and m.recouvrement_next_date < today):
+        for move in self.filtered(
+            lambda m: m.recouvrement_next_date and m.recouvrement_next_date < today
+        ):
             move.recouvrement_next_date = today
         return self._recouvrement_log_events("resume", note, today)
 
@@ -838,7 +957,9 @@ class AccountMove(models.Model):
             limit=limit,
         )
         if moves:
-            disputes = moves.recouvrement_dispute_id.filtered(lambda d: d.state == "open")
+            disputes = moves.recouvrement_dispute_id.filtered(
+                lambda d: d.state == "open"
+            )
             if disputes:
                 disputes.write({"state": "expired"})
             moves.write({"recouvrement_dispute_id": False})
@@ -851,18 +972,28 @@ class AccountMove(models.Model):
         if not moves:
             return
         pending = self.env["recouvrement.event"].search(
-            [("move_ids", "in", moves.ids), ("state", "in", ("to_validate", "to_post", "pending"))]
+            [
+                ("move_ids", "in", moves.ids),
+                ("state", "in", ("to_validate", "to_post", "pending")),
+            ]
         )
-        pending.write({"state": "cancelled", "issue": _("Collective procedure opened.")})
+        pending.write(
+            {"state": "cancelled", "issue": _("Collective procedure opened.")}
+        )
         pending.activity_ids.unlink()
         moves._recouvrement_suspend(
-            "paused", False, _("Collective procedure: individual recovery is forbidden."), "procedure"
+            "paused",
+            False,
+            _("Collective procedure: individual recovery is forbidden."),
+            "procedure",
         )
 
     def _recouvrement_mark_transferred(self):
         """The case is in the hands of a commissaire de justice or a lawyer."""
         today = fields.Date.context_today(self)
-        for (company, partner), moves in self.grouped(lambda m: (m.company_id, m.commercial_partner_id)).items():
+        for (company, partner), moves in self.grouped(
+            lambda m: (m.company_id, m.commercial_partner_id)
+        ).items():
             ladder = partner._recouvrement_ladder(company)
             transfer = ladder.stage_ids.filtered(lambda s: s.kind == "transfer")[:1]
             values = {
@@ -889,20 +1020,41 @@ class AccountMove(models.Model):
         )
 
     def _recouvrement_record_registered_sent(self, tracking_number, sent_date):
-        events = self._recouvrement_notice_events().filtered(lambda e: e.state == "to_post")
+        events = self._recouvrement_notice_events().filtered(
+            lambda e: e.state == "to_post"
+        )
         if not events:
-            raise UserError(_("No registered letter of these invoices is waiting to be posted."))
+            raise UserError(
+                _("No registered letter of these invoices is waiting to be posted.")
+            )
         if len(events.partner_id) > 1:
             raise UserError(_("Select the invoices of one customer."))
         event = events[0]
-        event.write({"tracking_number": tracking_number, "sent_date": sent_date, "state": "done"})
+        event.write(
+            {
+                "tracking_number": tracking_number,
+                "sent_date": sent_date,
+                "state": "done",
+            }
+        )
+        if event.letter_attachment_id:
+            # The stored letter is the evidence: store it again with its registered letter
+            # number, keeping the version printed before the number was known.
+            previous = event.letter_attachment_id
+            previous.name = previous.name.removesuffix(".pdf") + " (sans numero LRAR).pdf"
+            event.letter_attachment_id = False
+            self._recouvrement_render_letters(event)
         return event
 
     def _recouvrement_record_receipt(self, receipt_date, attachment=None):
-        events = self._recouvrement_notice_events().filtered(lambda e: e.tracking_number or e.sent_date)
+        events = self._recouvrement_notice_events().filtered(
+            lambda e: e.tracking_number or e.sent_date
+        )
         if not events:
             raise UserError(
-                _("Record the sending of the registered letter (its number) before its receipt.")
+                _(
+                    "Record the sending of the registered letter (its number) before its receipt."
+                )
             )
         if len(events.partner_id) > 1:
             raise UserError(_("Select the invoices of one customer."))
@@ -911,12 +1063,18 @@ class AccountMove(models.Model):
             raise UserError(_("A letter cannot be received before it was posted."))
         vals = {"receipt_date": receipt_date}
         if attachment:
-            attachment.write({"res_model": "recouvrement.event", "res_id": event.id, "recouvrement_category": "ar"})
+            attachment.write(
+                {
+                    "res_model": "recouvrement.event",
+                    "res_id": event.id,
+                    "recouvrement_category": "ar",
+                }
+            )
             vals["receipt_attachment_id"] = attachment.id
         event.write(vals)
         if event.stage_id.kind == "mise_en_demeure":
             event.move_ids.write({"recouvrement_notice_date": receipt_date})
-        event.move_ids.filtered(lambda m: m.recouvrement_state in ACTIVE_STATES)._recouvrement_plan_next_dates(
-            contact_date=event.date
-        )
+        event.move_ids.filtered(
+            lambda m: m.recouvrement_state in ACTIVE_STATES
+        )._recouvrement_plan_next_dates(contact_date=event.date)
         return event

@@ -70,16 +70,23 @@ class AccountMove(models.Model):
         model_id = self.env["ir.model"]._get_id("account.move")
         vals_list = []
         for move in near:
-            user = move.invoice_user_id or move.company_id.recouvrement_collector_id or self.env.user
+            user = (
+                move.invoice_user_id
+                or move.company_id.recouvrement_collector_id
+                or self.env.user
+            )
             vals_list.append(
                 {
                     "res_model_id": model_id,
                     "res_id": move.id,
                     "activity_type_id": activity_type.id,
                     "user_id": user.id,
-                    "date_deadline": min(move.recouvrement_prescription_date, today + timedelta(days=7)),
+                    "date_deadline": min(
+                        move.recouvrement_prescription_date, today + timedelta(days=7)
+                    ),
                     "summary": _(
-                        "Time-barred on %(date)s", date=move.recouvrement_prescription_date.strftime("%d/%m/%Y")
+                        "Time-barred on %(date)s",
+                        date=move.recouvrement_prescription_date.strftime("%d/%m/%Y"),
                     ),
                     "note": Markup("<p>%s</p>")
                     % _(
@@ -101,17 +108,34 @@ class AccountMove(models.Model):
         """Before a semester starts, ask the recovery manager to record its rates (once)."""
         Rate = self.env["recouvrement.rate"]
         company = self.env.company
-        missing = Rate._missing_upcoming_semesters(today, company.recouvrement_rate_alert_days)
+        missing = Rate._missing_upcoming_semesters(
+            today, company.recouvrement_rate_alert_days
+        )
         if not missing:
             return []
-        activity_type = self.env.ref("recouvrement_amiable.mail_activity_type_recouvrement_rate")
+        activity_type = self.env.ref(
+            "recouvrement_amiable.mail_activity_type_recouvrement_rate"
+        )
         group = self.env.ref("recouvrement_amiable.group_recouvrement_manager")
-        user = company.recouvrement_collector_id.filtered(lambda u: group in u.groups_id)
-        user = user or group.users.filtered(lambda u: company in u.company_ids)[:1] or self.env.user
+        user = company.recouvrement_collector_id.filtered(
+            lambda u: group in u.groups_id
+        )
+        user = (
+            user
+            or group.users.filtered(lambda u: company in u.company_ids)[:1]
+            or self.env.user
+        )
         kinds = dict(Rate._fields["kind"]._description_selection(self.env))
         summary_key = "rates-%s" % missing[0][1].isoformat()
-        existing = self.env["mail.activity"].sudo().search_count(
-            [("activity_type_id", "=", activity_type.id), ("summary", "like", summary_key)]
+        existing = (
+            self.env["mail.activity"]
+            .sudo()
+            .search_count(
+                [
+                    ("activity_type_id", "=", activity_type.id),
+                    ("summary", "like", summary_key),
+                ]
+            )
         )
         if existing:
             return missing

@@ -4,7 +4,9 @@ from odoo import models
 class MailTemplate(models.Model):
     _inherit = "mail.template"
 
-    def _generate_template_attachments(self, res_ids, render_fields, render_results=None):
+    def _generate_template_attachments(
+        self, res_ids, render_fields, render_results=None
+    ):
         """Recovery emails carry the very letter stored on the event (same file, same
         SHA-256 as the evidence) and the invoices' PDFs, instead of a new rendering."""
         render_results = super()._generate_template_attachments(
@@ -19,6 +21,8 @@ class MailTemplate(models.Model):
             ids = list(values.get("attachment_ids") or [])
             if event.letter_attachment_id:
                 ids.append(event.letter_attachment_id.id)
-            ids.extend(invoice_pdfs[m.id].id for m in event.move_ids if m.id in invoice_pdfs)
+            ids.extend(
+                invoice_pdfs[m.id].id for m in event.move_ids if m.id in invoice_pdfs
+            )
             values["attachment_ids"] = ids
         return render_results

@@ -41,7 +41,11 @@ class RecouvrementDispute(models.Model):
     category = fields.Selection(DISPUTE_CATEGORIES, required=True, tracking=True)
     description = fields.Text(required=True)
     user_id = fields.Many2one(
-        "res.users", string="Owner", required=True, default=lambda self: self.env.user, tracking=True
+        "res.users",
+        string="Owner",
+        required=True,
+        default=lambda self: self.env.user,
+        tracking=True,
     )
     date = fields.Date("Opened on", required=True, default=fields.Date.context_today)
     date_end = fields.Date(
@@ -50,7 +54,11 @@ class RecouvrementDispute(models.Model):
         help="The invoices return to the ladder on this date if the dispute is still open.",
     )
     state = fields.Selection(
-        [("open", "Open"), ("resolved", "Resolved"), ("expired", "Ended (date reached)")],
+        [
+            ("open", "Open"),
+            ("resolved", "Resolved"),
+            ("expired", "Ended (date reached)"),
+        ],
         default="open",
         required=True,
         tracking=True,
@@ -98,13 +106,18 @@ class RecouvrementDispute(models.Model):
     def action_resolve(self):
         for dispute in self.filtered(lambda d: d.state == "open"):
             dispute.state = "resolved"
-            moves = dispute.move_ids.filtered(lambda m: m.recouvrement_dispute_id == dispute)
+            moves = dispute.move_ids.filtered(
+                lambda m: m.recouvrement_dispute_id == dispute
+            )
             moves.write({"recouvrement_dispute_id": False})
             open_moves = moves.filtered(
                 lambda m: m.recouvrement_state == "disputed"
                 and m.payment_state in ("not_paid", "partial")
             )
             open_moves._recouvrement_resume(
-                _("Dispute resolved: %(resolution)s", resolution=dispute.resolution or "-")
+                _(
+                    "Dispute resolved: %(resolution)s",
+                    resolution=dispute.resolution or "-",
+                )
             )
         return True

@@ -62,7 +62,10 @@ class RecouvrementEvent(models.Model):
         help="The commercial entity the event concerns.",
     )
     contact_id = fields.Many2one(
-        "res.partner", string="Addressed to", check_company=True, help="Recipient contact."
+        "res.partner",
+        string="Addressed to",
+        check_company=True,
+        help="Recipient contact.",
     )
     move_ids = fields.Many2many(
         "account.move",
@@ -76,26 +79,40 @@ class RecouvrementEvent(models.Model):
     stage_id = fields.Many2one("recouvrement.stage", index=True, check_company=True)
     stage_kind = fields.Selection(related="stage_id.kind")
     call_script = fields.Html(related="stage_id.call_script")
-    event_type = fields.Selection(EVENT_TYPES, required=True, default="stage", index=True)
+    event_type = fields.Selection(
+        EVENT_TYPES, required=True, default="stage", index=True
+    )
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
-    state = fields.Selection(EVENT_STATES, required=True, default="done", tracking=True, index=True)
+    state = fields.Selection(
+        EVENT_STATES, required=True, default="done", tracking=True, index=True
+    )
     channel_email = fields.Boolean("Email")
     channel_letter = fields.Boolean("Letter")
     channel_registered = fields.Boolean("Registered letter")
     channel_phone = fields.Boolean("Phone")
     channel_manual = fields.Boolean("Manual")
     channel_summary = fields.Char("Channels", compute="_compute_channel_summary")
-    user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", string="By", default=lambda self: self.env.user
+    )
     lang = fields.Char(help="Language of the letter and email.")
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_due = fields.Monetary(
         "Amount claimed", help="Total the letter claims, at the event's date."
     )
-    cost = fields.Monetary(help="Postage or fees of this event (kept for the case file).")
-    letter_attachment_id = fields.Many2one("ir.attachment", string="Letter PDF", copy=False)
+    cost = fields.Monetary(
+        help="Postage or fees of this event (kept for the case file)."
+    )
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter PDF", copy=False
+    )
     letter_sha256 = fields.Char("Letter SHA-256", copy=False, readonly=True)
-    mail_id = fields.Many2one("mail.mail", string="Email sent", copy=False, readonly=True)
-    mail_message_id = fields.Many2one("mail.message", string="Email message", copy=False)
+    mail_id = fields.Many2one(
+        "mail.mail", string="Email sent", copy=False, readonly=True
+    )
+    mail_message_id = fields.Many2one(
+        "mail.message", string="Email message", copy=False
+    )
     email_to = fields.Char("Sent to", copy=False)
     tracking_number = fields.Char("Registered letter number", tracking=True, copy=False)
     sent_date = fields.Date("Posted on", tracking=True, copy=False)
@@ -123,7 +140,9 @@ class RecouvrementEvent(models.Model):
     issue = fields.Text(
         "Problem", readonly=True, help="Why the event could not be executed as planned."
     )
-    export_attachment_id = fields.Many2one("ir.attachment", string="Case file", copy=False)
+    export_attachment_id = fields.Many2one(
+        "ir.attachment", string="Case file", copy=False
+    )
     all_paid = fields.Boolean(compute="_compute_all_paid")
 
     @api.depends("move_ids")
@@ -133,11 +152,18 @@ class RecouvrementEvent(models.Model):
 
     @api.depends(*CHANNEL_FIELDS)
     def _compute_channel_summary(self):
-        labels = {f: self._fields[f].get_description(self.env)["string"] for f in CHANNEL_FIELDS}
+        labels = {
+            f: self._fields[f].get_description(self.env)["string"]
+            for f in CHANNEL_FIELDS
+        }
         for event in self:
-            event.channel_summary = ", ".join(labels[f] for f in CHANNEL_FIELDS if event[f])
+            event.channel_summary = ", ".join(
+                labels[f] for f in CHANNEL_FIELDS if event[f]
+            )
 
-    @api.depends("receipt_date", "stage_id.payment_deadline_days", "partner_id.debtor_type")
+    @api.depends(
+        "receipt_date", "stage_id.payment_deadline_days", "partner_id.debtor_type"
+    )
     def _compute_notice_deadline(self):
         for event in self:
             if event.receipt_date and event.stage_id.kind == "mise_en_demeure":
@@ -150,7 +176,8 @@ class RecouvrementEvent(models.Model):
     def _compute_all_paid(self):
         for event in self:
             event.all_paid = bool(event.move_ids) and all(
-                m.payment_state in ("paid", "in_payment", "reversed") for m in event.move_ids
+                m.payment_state in ("paid", "in_payment", "reversed")
+                for m in event.move_ids
             )
 
     @api.model_create_multi
@@ -158,9 +185,12 @@ class RecouvrementEvent(models.Model):
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = sequence.with_company(vals.get("company_id")).next_by_code(
-                    "recouvrement.event"
-                ) or "/"
+                vals["name"] = (
+                    sequence.with_company(vals.get("company_id")).next_by_code(
+                        "recouvrement.event"
+                    )
+                    or "/"
+                )
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
@@ -194,7 +224,10 @@ class RecouvrementEvent(models.Model):
                 ("date", "<=", self.date),
             ],
             order="date, id",
-        ).filtered(lambda e: e.stage_id.kind in ("pre_reminder", "relance_1", "relance_2", "mise_en_demeure"))
+        ).filtered(
+            lambda e: e.stage_id.kind
+            in ("pre_reminder", "relance_1", "relance_2", "mise_en_demeure")
+        )
 
     def _payment_reference(self):
         """The reference the debtor quotes on the transfer: the invoice numbers."""
@@ -216,7 +249,9 @@ class RecouvrementEvent(models.Model):
         """
         self.ensure_one()
         days = self.stage_id._payment_deadline(self.partner_id.debtor_type)
-        presumed_receipt = self.date + timedelta(days=self.company_id.recouvrement_notice_delivery_days)
+        presumed_receipt = self.date + timedelta(
+            days=self.company_id.recouvrement_notice_delivery_days
+        )
         return legal.notice_deadline(presumed_receipt, days)
 
     def _letter_filename(self):
@@ -248,13 +283,21 @@ class RecouvrementEvent(models.Model):
         qr_image = bank._recouvrement_sepa_qr_image(to_pay, reference) if bank else None
         contact = self.contact_id or self.partner_id
         signatory = (
-            self.company_id.recouvrement_signatory_id or self.validated_by_id or self.user_id
+            self.company_id.recouvrement_signatory_id
+            or self.validated_by_id
+            or self.user_id
         )
         previous = self._previous_events()
         deadline_days = self.stage_id._payment_deadline(self.partner_id.debtor_type)
         values = dict(helpers)
+        env = self.with_context(lang=lang).env
         values.update(
             {
+                "place_date": env._(
+                    "%(city)s, %(date)s",
+                    city=self.company_id.city or "",
+                    date=helpers["fdate"](self.date),
+                ),
                 "event": self,
                 "claim": claim,
                 "policy": policy,
@@ -290,7 +333,9 @@ class RecouvrementEvent(models.Model):
     # ------------------------------------------------------------------
     def action_validate(self):
         """Validate the selected events waiting for validation: execute their channels."""
-        if not self.env.user.has_group("recouvrement_amiable.group_recouvrement_manager"):
+        if not self.env.user.has_group(
+            "recouvrement_amiable.group_recouvrement_manager"
+        ):
             raise UserError(_("Only recovery managers can validate a stage."))
         to_validate = self.filtered(lambda e: e.state == "to_validate")
         if not to_validate:
@@ -299,9 +344,13 @@ class RecouvrementEvent(models.Model):
         return True
 
     def action_cancel(self):
-        to_cancel = self.filtered(lambda e: e.state in ("to_validate", "to_post", "pending"))
+        to_cancel = self.filtered(
+            lambda e: e.state in ("to_validate", "to_post", "pending")
+        )
         if not to_cancel:
-            raise UserError(_("Only events to validate, to post or pending can be cancelled."))
+            raise UserError(
+                _("Only events to validate, to post or pending can be cancelled.")
+            )
         self.env["account.move"]._recouvrement_cancel_events(to_cancel)
         return True
 
@@ -309,7 +358,9 @@ class RecouvrementEvent(models.Model):
         """Letters handed to the post: the event is done (registered letters need their number)."""
         for event in self:
             if event.state != "to_post":
-                raise UserError(_("Event %(event)s is not waiting to be posted.", event=event.name))
+                raise UserError(
+                    _("Event %(event)s is not waiting to be posted.", event=event.name)
+                )
             if event.channel_registered and not event.tracking_number:
                 raise UserError(
                     _(
@@ -328,7 +379,9 @@ class RecouvrementEvent(models.Model):
             raise UserError(_("None of the selected events has a letter."))
         reports = events.stage_id.report_id
         if len(reports) > 1:
-            raise UserError(_("Select events of one stage at a time to print their letters."))
+            raise UserError(
+                _("Select events of one stage at a time to print their letters.")
+            )
         return reports.report_action(events)
 
     def action_log_call(self):

@@ -2,10 +2,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 PROFILE_CLASSES = [
-    ("good", "Bon payeur"),
-    ("occasional", "Retards occasionnels"),
-    ("temporary", "Difficulté passagère"),
-    ("bad", "Mauvais payeur récurrent"),
+    ("good", "Good payer"),
+    ("occasional", "Occasional delays"),
+    ("temporary", "Temporary difficulty"),
+    ("bad", "Recurrent bad payer"),
 ]
 
 
@@ -66,7 +66,9 @@ class RecouvrementLadder(models.Model):
     def _check_default_active(self):
         for ladder in self:
             if ladder.is_default and not ladder.active:
-                raise ValidationError(_("The default ladder of a company cannot be archived."))
+                raise ValidationError(
+                    _("The default ladder of a company cannot be archived.")
+                )
 
     def _active_stages(self):
         """Active stages of the ladder, in order."""

@@ -31,7 +31,9 @@ class RecouvrementMediation(models.Model):
         check_company=True,
     )
     mediator_id = fields.Many2one("res.partner", string="Mediator")
-    date_start = fields.Date("Referred on", required=True, default=fields.Date.context_today)
+    date_start = fields.Date(
+        "Referred on", required=True, default=fields.Date.context_today
+    )
     date_end = fields.Date(
         "Suspended until",
         compute="_compute_date_end",
@@ -77,7 +79,9 @@ class RecouvrementMediation(models.Model):
 
     def action_failure(self):
         for mediation in self.filtered(lambda m: m.state == "open"):
-            mediation.write({"state": "failure", "date_end": fields.Date.context_today(self)})
+            mediation.write(
+                {"state": "failure", "date_end": fields.Date.context_today(self)}
+            )
             moves = mediation.move_ids.filtered(
                 lambda m: m.recouvrement_state == "mediation"
                 and m.payment_state in ("not_paid", "partial")
@@ -91,7 +95,9 @@ class RecouvrementMediation(models.Model):
         """Agreement: record it and propose the payment plan the parties agreed on."""
         self.ensure_one()
         self.write({"state": "agreement", "date_end": fields.Date.context_today(self)})
-        moves = self.move_ids.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+        moves = self.move_ids.filtered(
+            lambda m: m.payment_state in ("not_paid", "partial")
+        )
         if not moves:
             return True
         return {

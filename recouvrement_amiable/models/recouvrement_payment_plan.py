@@ -37,19 +37,32 @@ class RecouvrementPaymentPlan(models.Model):
     date = fields.Date("Agreed on", required=True, default=fields.Date.context_today)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_start = fields.Monetary(
-        "Debt at the start", required=True, help="Amount left on the invoices when the plan started."
+        "Debt at the start",
+        required=True,
+        help="Amount left on the invoices when the plan started.",
     )
     interest_mode = fields.Selection(
-        [("waived", "Interest and indemnities waived"), ("kept", "Interest and indemnities kept")],
+        [
+            ("waived", "Interest and indemnities waived"),
+            ("kept", "Interest and indemnities kept"),
+        ],
         default="waived",
         required=True,
     )
     interest_amount = fields.Monetary("Interest and indemnities included")
-    amount_total = fields.Monetary("Total of the plan", compute="_compute_amount_total", store=True)
+    amount_total = fields.Monetary(
+        "Total of the plan", compute="_compute_amount_total", store=True
+    )
     amount_paid = fields.Monetary("Paid so far", compute="_compute_amount_paid")
-    grace_days = fields.Integer(default=lambda self: self.env.company.recouvrement_plan_grace_days)
-    line_ids = fields.One2many("recouvrement.payment.plan.line", "plan_id", string="Instalments")
-    state = fields.Selection(PLAN_STATES, default="active", required=True, tracking=True)
+    grace_days = fields.Integer(
+        default=lambda self: self.env.company.recouvrement_plan_grace_days
+    )
+    line_ids = fields.One2many(
+        "recouvrement.payment.plan.line", "plan_id", string="Instalments"
+    )
+    state = fields.Selection(
+        PLAN_STATES, default="active", required=True, tracking=True
+    )
     note = fields.Text()
 
     @api.depends("line_ids.amount")
@@ -60,13 +73,19 @@ class RecouvrementPaymentPlan(models.Model):
     @api.depends("move_ids.amount_residual", "amount_start")
     def _compute_amount_paid(self):
         for plan in self:
-            plan.amount_paid = plan.amount_start - sum(plan.move_ids.mapped("amount_residual"))
+            plan.amount_paid = plan.amount_start - sum(
+                plan.move_ids.mapped("amount_residual")
+            )
 
     @api.constrains("line_ids", "amount_start", "interest_amount")
     def _check_lines(self):
         for plan in self:
-            expected = plan.amount_start + (plan.interest_amount if plan.interest_mode == "kept" else 0)
-            if plan.line_ids and plan.currency_id.compare_amounts(plan.amount_total, expected):
+            expected = plan.amount_start + (
+                plan.interest_amount if plan.interest_mode == "kept" else 0
+            )
+            if plan.line_ids and plan.currency_id.compare_amounts(
+                plan.amount_total, expected
+            ):
                 raise ValidationError(
                     _(
                         "The instalments add up to %(total)s but the plan covers %(expected)s.",
@@ -88,7 +107,9 @@ class RecouvrementPaymentPlan(models.Model):
         plans = super().create(vals_list)
         for plan in plans:
             if len(plan.move_ids.commercial_partner_id) > 1:
-                raise UserError(_("A payment plan concerns the invoices of one customer."))
+                raise UserError(
+                    _("A payment plan concerns the invoices of one customer.")
+                )
             plan.move_ids._recouvrement_suspend(
                 "payment_plan",
                 False,
@@ -117,12 +138,18 @@ class RecouvrementPaymentPlan(models.Model):
         for plan in plans:
             residual = sum(plan.move_ids.mapped("amount_residual"))
             if plan.currency_id.is_zero(residual) or all(
-                m.payment_state in ("paid", "in_payment", "reversed") for m in plan.move_ids
+                m.payment_state in ("paid", "in_payment", "reversed")
+                for m in plan.move_ids
             ):
                 completed |= plan
                 continue
             paid = plan.amount_start - residual
-            if plan.currency_id.compare_amounts(paid, min(plan._cumulative_due(today), plan.amount_start)) < 0:
+            if (
+                plan.currency_id.compare_amounts(
+                    paid, min(plan._cumulative_due(today), plan.amount_start)
+                )
+                < 0
+            ):
                 broken |= plan
         for plan in plans:
             paid = plan.amount_start - sum(plan.move_ids.mapped("amount_residual"))
@@ -148,7 +175,9 @@ class RecouvrementPaymentPlan(models.Model):
 
     def _set_broken(self, today):
         self.write({"state": "broken"})
-        activity_type = "recouvrement_amiable.mail_activity_type_recouvrement_plan_broken"
+        activity_type = (
+            "recouvrement_amiable.mail_activity_type_recouvrement_plan_broken"
+        )
         for plan in self:
             user = plan.company_id.recouvrement_collector_id or plan.create_uid
             plan.activity_schedule(
@@ -168,19 +197,28 @@ class RecouvrementPaymentPlan(models.Model):
             )
             moves.write({"recouvrement_plan_id": False})
             moves._recouvrement_resume(
-                _("Payment plan %(plan)s broken: an instalment was missed.", plan=plan.name)
+                _(
+                    "Payment plan %(plan)s broken: an instalment was missed.",
+                    plan=plan.name,
+                )
             )
 
     def action_cancel(self):
         for plan in self.filtered(lambda p: p.state == "active"):
             plan.state = "cancelled"
-            moves = plan.move_ids.filtered(lambda m: m.recouvrement_state == "payment_plan")
+            moves = plan.move_ids.filtered(
+                lambda m: m.recouvrement_state == "payment_plan"
+            )
             moves.write({"recouvrement_plan_id": False})
-            moves._recouvrement_resume(_("Payment plan %(plan)s cancelled.", plan=plan.name))
+            moves._recouvrement_resume(
+                _("Payment plan %(plan)s cancelled.", plan=plan.name)
+            )
         return True
 
     def action_print(self):
-        return self.env.ref("recouvrement_amiable.action_report_payment_plan").report_action(self)
+        return self.env.ref(
+            "recouvrement_amiable.action_report_payment_plan"
+        ).report_action(self)
 
 
 class RecouvrementPaymentPlanLine(models.Model):
@@ -188,10 +226,13 @@ class RecouvrementPaymentPlanLine(models.Model):
     _description = "Payment plan instalment"
     _order = "plan_id, date, id"
 
-    plan_id = fields.Many2one("recouvrement.payment.plan", required=True, ondelete="cascade", index=True)
+    plan_id = fields.Many2one(
+        "recouvrement.payment.plan", required=True, ondelete="cascade", index=True
+    )
     date = fields.Date(required=True)
     amount = fields.Monetary(required=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
     state = fields.Selection(
-        [("pending", "Pending"), ("paid", "Paid"), ("missed", "Missed")], default="pending"
+        [("pending", "Pending"), ("paid", "Paid"), ("missed", "Missed")],
+        default="pending",
     )

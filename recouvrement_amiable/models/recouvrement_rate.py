@@ -21,7 +21,10 @@ class RecouvrementRate(models.Model):
     kind = fields.Selection(
         [
             (legal.RATE_ECB, "ECB main refinancing rate (1st day of the semester)"),
-            (legal.RATE_LEGAL_PRO, "Legal interest rate - other cases (professional creditor)"),
+            (
+                legal.RATE_LEGAL_PRO,
+                "Legal interest rate - other cases (professional creditor)",
+            ),
             (legal.RATE_LEGAL_INDIVIDUAL, "Legal interest rate - individual creditor"),
         ],
         required=True,
@@ -29,7 +32,9 @@ class RecouvrementRate(models.Model):
     date_from = fields.Date("Valid from", required=True)
     date_to = fields.Date("Valid to", required=True)
     value = fields.Float("Rate (%)", digits=(7, 4), required=True)
-    source = fields.Char(help="Where the figure comes from (decree, ECB decision, ...).")
+    source = fields.Char(
+        help="Where the figure comes from (decree, ECB decision, ...)."
+    )
     reliability = fields.Selection(
         [
             ("verified", "Verified on the official text"),
@@ -98,9 +103,17 @@ class RecouvrementRate(models.Model):
     @api.model
     @tools.ormcache()
     def _rate_rows(self):
-        rows = self.sudo().search_read([], ["kind", "date_from", "date_to", "value", "source"])
+        rows = self.sudo().search_read(
+            [], ["kind", "date_from", "date_to", "value", "source"]
+        )
         return tuple(
-            (r["kind"], r["date_from"], r["date_to"], legal.percent(r["value"]), r["source"] or "")
+            (
+                r["kind"],
+                r["date_from"],
+                r["date_to"],
+                legal.percent(r["value"]),
+                r["source"] or "",
+            )
             for r in rows
         )
 
@@ -116,7 +129,8 @@ class RecouvrementRate(models.Model):
         :raise UserError: naming the missing period when no rate is known.
         """
         rate = self.search(
-            [("kind", "=", kind), ("date_from", "<=", day), ("date_to", ">=", day)], limit=1
+            [("kind", "=", kind), ("date_from", "<=", day), ("date_to", ">=", day)],
+            limit=1,
         )
         if not rate:
             start, end = legal.semester_bounds(day)
@@ -140,7 +154,9 @@ class RecouvrementRate(models.Model):
         """Turn an error of the pure legal module into a clear, translated UserError."""
         if isinstance(error, legal.MissingRateError):
             return UserError(
-                self._missing_rate_message(error.kind, error.period_start, error.period_end)
+                self._missing_rate_message(
+                    error.kind, error.period_start, error.period_end
+                )
             )
         if isinstance(error, legal.PublicDebtorError):
             return UserError(

@@ -35,7 +35,11 @@ class RecouvrementStage(models.Model):
     sequence = fields.Integer(default=10, required=True)
     active = fields.Boolean(default=True)
     ladder_id = fields.Many2one(
-        "recouvrement.ladder", required=True, ondelete="cascade", index=True, check_company=True
+        "recouvrement.ladder",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -127,10 +131,20 @@ class RecouvrementStage(models.Model):
 
     def _payment_deadline(self, debtor_type):
         self.ensure_one()
-        return self.payment_deadline_days_b2c if debtor_type == "b2c" else self.payment_deadline_days
+        return (
+            self.payment_deadline_days_b2c
+            if debtor_type == "b2c"
+            else self.payment_deadline_days
+        )
 
     def write(self, vals):
         res = super().write(vals)
-        if {"delay_days", "sequence", "active", "after_notice_deadline", "ladder_id"} & set(vals):
+        if {
+            "delay_days",
+            "sequence",
+            "active",
+            "after_notice_deadline",
+            "ladder_id",
+        } & set(vals):
             self.env["account.move"]._recouvrement_refresh_next_dates(self.company_id)
         return res

@@ -132,7 +132,10 @@ class ResCompany(models.Model):
     recouvrement_imputation = fields.Selection(
         [
             (legal.IMPUTE_PRINCIPAL_FIRST, "On the principal first (as in the ledger)"),
-            (legal.IMPUTE_INTEREST_FIRST, "On the interest first (art. 1343-1 C. civ.)"),
+            (
+                legal.IMPUTE_INTEREST_FIRST,
+                "On the interest first (art. 1343-1 C. civ.)",
+            ),
         ],
         string="Partial payments",
         default=legal.IMPUTE_PRINCIPAL_FIRST,
@@ -159,7 +162,9 @@ class ResCompany(models.Model):
     recouvrement_mediation_months = fields.Integer(
         "Mediation suspends recovery for (months)", default=3
     )
-    recouvrement_plan_grace_days = fields.Integer("Payment plan grace period (days)", default=5)
+    recouvrement_plan_grace_days = fields.Integer(
+        "Payment plan grace period (days)", default=5
+    )
     recouvrement_signatory_id = fields.Many2one(
         "res.users",
         string="Signatory of formal notices",
@@ -173,7 +178,9 @@ class ResCompany(models.Model):
     recouvrement_profile_occasional_late = fields.Integer(
         "Occasional: late invoices from", default=1
     )
-    recouvrement_profile_bad_late = fields.Integer("Recurrent bad payer: late invoices from", default=4)
+    recouvrement_profile_bad_late = fields.Integer(
+        "Recurrent bad payer: late invoices from", default=4
+    )
     recouvrement_profile_bad_avg_days = fields.Integer(
         "Recurrent bad payer: average days late from", default=30
     )
@@ -287,10 +294,14 @@ class ResCompany(models.Model):
             "contractual_rate": legal.percent(self.recouvrement_contractual_rate)
             if self.recouvrement_contractual_rate
             else None,
-            "contractual_legal_factor": legal.percent(self.recouvrement_contractual_legal_factor)
+            "contractual_legal_factor": legal.percent(
+                self.recouvrement_contractual_legal_factor
+            )
             if self.recouvrement_contractual_legal_factor
             else None,
             "rate_mode": self.recouvrement_rate_mode or legal.MODE_PER_SEMESTER,
             "imputation": self.recouvrement_imputation or legal.IMPUTE_PRINCIPAL_FIRST,
-            "indemnity_amount": legal.round_cents(legal.percent(self.recouvrement_indemnity_amount)),
+            "indemnity_amount": legal.round_cents(
+                legal.percent(self.recouvrement_indemnity_amount)
+            ),
         }

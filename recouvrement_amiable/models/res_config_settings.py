@@ -10,14 +10,18 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_spacing_days = fields.Integer(
         related="company_id.recouvrement_spacing_days", readonly=False
     )
-    recouvrement_catch_up = fields.Boolean(related="company_id.recouvrement_catch_up", readonly=False)
+    recouvrement_catch_up = fields.Boolean(
+        related="company_id.recouvrement_catch_up", readonly=False
+    )
     recouvrement_collector_id = fields.Many2one(
         related="company_id.recouvrement_collector_id", readonly=False
     )
     recouvrement_signatory_id = fields.Many2one(
         related="company_id.recouvrement_signatory_id", readonly=False
     )
-    recouvrement_legal_form = fields.Char(related="company_id.recouvrement_legal_form", readonly=False)
+    recouvrement_legal_form = fields.Char(
+        related="company_id.recouvrement_legal_form", readonly=False
+    )
     recouvrement_share_capital = fields.Char(
         related="company_id.recouvrement_share_capital", readonly=False
     )

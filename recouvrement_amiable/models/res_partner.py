@@ -7,7 +7,10 @@ from .recouvrement_ladder import PROFILE_CLASSES
 
 DEBTOR_TYPES = [
     (legal.B2B_COMMERCANT, "Business - trader or commercial company"),
-    (legal.B2B_NON_COMMERCANT, "Business - non-trader (liberal profession, association, ...)"),
+    (
+        legal.B2B_NON_COMMERCANT,
+        "Business - non-trader (liberal profession, association, ...)",
+    ),
     (legal.B2C, "Consumer"),
     (legal.PUBLIC, "Public body"),
 ]
@@ -31,7 +34,9 @@ class ResPartner(models.Model):
         "late-payment penalties and 40 EUR per invoice; consumers owe interest at the legal rate "
         "from the formal notice only. Defaulted from the partner's data, editable.",
     )
-    legal_form = fields.Char(help="SAS, SARL, EI, association, ... printed on formal notices.")
+    legal_form = fields.Char(
+        help="SAS, SARL, EI, association, ... printed on formal notices."
+    )
     recouvrement_excluded = fields.Boolean(
         "Excluded from recovery",
         help="The nightly run never chases this customer's invoices.",
@@ -77,31 +82,51 @@ class ResPartner(models.Model):
     recouvrement_profile_class = fields.Selection(
         PROFILE_CLASSES, string="Debtor profile", copy=False, readonly=True
     )
-    recouvrement_profile_reason = fields.Char("Profile reason", copy=False, readonly=True)
-    recouvrement_profile_date = fields.Date("Profile computed on", copy=False, readonly=True)
+    recouvrement_profile_reason = fields.Char(
+        "Profile reason", copy=False, readonly=True
+    )
+    recouvrement_profile_date = fields.Date(
+        "Profile computed on", copy=False, readonly=True
+    )
     recouvrement_late_count = fields.Integer(
         "Invoices paid late (24 months)", copy=False, readonly=True
     )
     recouvrement_avg_days_late = fields.Float(
         "Average days late", digits=(6, 1), copy=False, readonly=True
     )
-    recouvrement_max_days_late = fields.Integer("Worst days late", copy=False, readonly=True)
+    recouvrement_max_days_late = fields.Integer(
+        "Worst days late", copy=False, readonly=True
+    )
     recouvrement_overdue_amount = fields.Monetary(
-        "Overdue now", currency_field="recouvrement_currency_id", copy=False, readonly=True
+        "Overdue now",
+        currency_field="recouvrement_currency_id",
+        copy=False,
+        readonly=True,
     )
     recouvrement_overdue_1_30 = fields.Monetary(
-        "1-30 days", currency_field="recouvrement_currency_id", copy=False, readonly=True
+        "1-30 days",
+        currency_field="recouvrement_currency_id",
+        copy=False,
+        readonly=True,
     )
     recouvrement_overdue_31_60 = fields.Monetary(
-        "31-60 days", currency_field="recouvrement_currency_id", copy=False, readonly=True
+        "31-60 days",
+        currency_field="recouvrement_currency_id",
+        copy=False,
+        readonly=True,
     )
     recouvrement_overdue_61_90 = fields.Monetary(
-        "61-90 days", currency_field="recouvrement_currency_id", copy=False, readonly=True
+        "61-90 days",
+        currency_field="recouvrement_currency_id",
+        copy=False,
+        readonly=True,
     )
     recouvrement_overdue_91 = fields.Monetary(
         "91+ days", currency_field="recouvrement_currency_id", copy=False, readonly=True
     )
-    recouvrement_last_payment_date = fields.Date("Last payment", copy=False, readonly=True)
+    recouvrement_last_payment_date = fields.Date(
+        "Last payment", copy=False, readonly=True
+    )
     recouvrement_max_stage_id = fields.Many2one(
         "recouvrement.stage", string="Highest stage reached", copy=False, readonly=True
     )
@@ -119,7 +144,9 @@ class ResPartner(models.Model):
             if partner.parent_id and not partner.is_company:
                 partner.debtor_type = partner.parent_id.debtor_type
             elif not partner.debtor_type:
-                is_business = partner.is_company or partner.vat or partner.company_registry
+                is_business = (
+                    partner.is_company or partner.vat or partner.company_registry
+                )
                 partner.debtor_type = legal.B2B_COMMERCANT if is_business else legal.B2C
 
     def _compute_recouvrement_currency(self):
@@ -144,8 +171,12 @@ class ResPartner(models.Model):
             )
         )
         for partner in self:
-            partner.recouvrement_event_count = events.get(partner.commercial_partner_id, 0)
-            partner.recouvrement_move_count = moves.get(partner.commercial_partner_id, 0)
+            partner.recouvrement_event_count = events.get(
+                partner.commercial_partner_id, 0
+            )
+            partner.recouvrement_move_count = moves.get(
+                partner.commercial_partner_id, 0
+            )
 
     @api.model
     def _commercial_fields(self):
@@ -174,7 +205,11 @@ class ResPartner(models.Model):
         """SIREN of the partner (9 digits) from its SIRET or company registry, if known."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        raw = (partner._fields.get("siret") and partner.siret) or partner.company_registry or ""
+        raw = (
+            (partner._fields.get("siret") and partner.siret)
+            or partner.company_registry
+            or ""
+        )
         digits = "".join(c for c in raw if c.isdigit())
         if len(digits) in (9, 14):
             return digits[:9]
@@ -201,7 +236,8 @@ class ResPartner(models.Model):
             return partner.recouvrement_ladder_id
         if partner.recouvrement_profile_class:
             ladder = company.recouvrement_ladder_ids.filtered(
-                lambda lad: lad.active and lad.profile_class == partner.recouvrement_profile_class
+                lambda lad: lad.active
+                and lad.profile_class == partner.recouvrement_profile_class
             )
             if ladder:
                 return ladder[:1]
@@ -213,7 +249,9 @@ class ResPartner(models.Model):
         partner = self.commercial_partner_id.with_company(company)
         values = company._recouvrement_policy_values()
         if partner.recouvrement_contractual_rate:
-            values["contractual_rate"] = legal.percent(partner.recouvrement_contractual_rate)
+            values["contractual_rate"] = legal.percent(
+                partner.recouvrement_contractual_rate
+            )
             values["contractual_legal_factor"] = None
         if values["contractual_rate"] is not None:
             values["contractual_legal_factor"] = None
@@ -240,7 +278,8 @@ class ResPartner(models.Model):
         moves._recouvrement_stop_for_procedure()
         for partner in self.commercial_partner_id:
             deadline = legal.add_months(
-                partner.recouvrement_procedure_date or fields.Date.context_today(self), 2
+                partner.recouvrement_procedure_date or fields.Date.context_today(self),
+                2,
             )
             partner.activity_schedule(
                 "recouvrement_amiable.mail_activity_type_recouvrement_declare_claim",
@@ -252,7 +291,9 @@ class ResPartner(models.Model):
                     partner=partner.display_name,
                     date=deadline.strftime("%d/%m/%Y"),
                 ),
-                user_id=(self.env.company.recouvrement_collector_id or self.env.user).id,
+                user_id=(
+                    self.env.company.recouvrement_collector_id or self.env.user
+                ).id,
             )
 
     def action_recouvrement_open_events(self):
@@ -287,7 +328,9 @@ class ResPartner(models.Model):
             ]
         )
         if not moves:
-            raise UserError(_("%(partner)s has no open invoice.", partner=self.display_name))
+            raise UserError(
+                _("%(partner)s has no open invoice.", partner=self.display_name)
+            )
         return moves.action_recouvrement_claim()
 
     # ------------------------------------------------------------------
@@ -388,7 +431,9 @@ class ResPartner(models.Model):
         ladder = company._recouvrement_default_ladder()
         stages_by_seq = {s.sequence: s for s in ladder.stage_ids}
         for partner in partners:
-            late_count, avg_days, max_days, last_paid = history.get(partner.id, (0, 0, 0, None))
+            late_count, avg_days, max_days, last_paid = history.get(
+                partner.id, (0, 0, 0, None)
+            )
             (amount, b1, b2, b3, b4, oldest, _seq) = overdue.get(
                 partner.id, (0, 0, 0, 0, 0, 0, None)
             )
@@ -404,7 +449,9 @@ class ResPartner(models.Model):
                 "recouvrement_overdue_31_60": b2 or 0.0,
                 "recouvrement_overdue_61_90": b3 or 0.0,
                 "recouvrement_overdue_91": b4 or 0.0,
-                "recouvrement_max_stage_id": stages_by_seq.get(max_seq.get(partner.id), False)
+                "recouvrement_max_stage_id": stages_by_seq.get(
+                    max_seq.get(partner.id), False
+                )
                 and stages_by_seq[max_seq[partner.id]].id,
                 "recouvrement_dispute_count": dispute_count,
                 "recouvrement_broken_plan_count": broken_count,
@@ -424,7 +471,9 @@ class ResPartner(models.Model):
         return partners
 
     @api.model
-    def _recouvrement_classify(self, company, late_count, avg_days, oldest_overdue, broken_plans):
+    def _recouvrement_classify(
+        self, company, late_count, avg_days, oldest_overdue, broken_plans
+    ):
         """Profile class and its reason, from the company's thresholds."""
         if broken_plans or (
             late_count >= company.recouvrement_profile_bad_late
@@ -436,8 +485,15 @@ class ResPartner(models.Model):
                 days=round(avg_days),
             )
             if broken_plans:
-                reason = _("%(reason)s; %(plans)s broken payment plan(s)", reason=reason, plans=broken_plans)
-            return {"recouvrement_profile_class": "bad", "recouvrement_profile_reason": reason}
+                reason = _(
+                    "%(reason)s; %(plans)s broken payment plan(s)",
+                    reason=reason,
+                    plans=broken_plans,
+                )
+            return {
+                "recouvrement_profile_class": "bad",
+                "recouvrement_profile_reason": reason,
+            }
         if oldest_overdue > company.recouvrement_profile_temporary_days:
             return {
                 "recouvrement_profile_class": "temporary",

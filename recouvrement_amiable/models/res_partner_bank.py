@@ -1,6 +1,5 @@
-from decimal import Decimal
-
 import base64
+from decimal import Decimal
 
 from odoo import models
 from odoo.tools.image import image_data_uri
@@ -27,10 +26,14 @@ class ResPartnerBank(models.Model):
             return None
         if self._get_error_messages_for_qr("sct_qr", False, eur):
             return None
-        if self._check_for_qr_code_errors("sct_qr", float(amount), eur, False, reference, None):
+        if self._check_for_qr_code_errors(
+            "sct_qr", float(amount), eur, False, reference, None
+        ):
             return None
         free_communication = (reference or "")[:EPC_REMITTANCE_MAX]
-        values = self._get_qr_vals("sct_qr", float(amount), eur, False, free_communication, None)
+        values = self._get_qr_vals(
+            "sct_qr", float(amount), eur, False, free_communication, None
+        )
         values[7] = f"EUR{amount}"
         return "\n".join(values)
 
@@ -40,6 +43,6 @@ class ResPartnerBank(models.Model):
         if not payload:
             return None
         barcode = self.env["ir.actions.report"].barcode(
-            "QR", payload, width=size, height=size, humanreadable=0, quiet=1
+            "QR", payload, width=size, height=size, humanreadable=0, quiet=0
         )
         return image_data_uri(base64.b64encode(barcode))

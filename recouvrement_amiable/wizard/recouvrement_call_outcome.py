@@ -31,7 +31,9 @@ class RecouvrementCallOutcome(models.TransientModel):
         self.ensure_one()
         event = self.event_id
         today = fields.Date.context_today(self)
-        if self.outcome == "promise" and (not self.promise_date or self.promise_date < today):
+        if self.outcome == "promise" and (
+            not self.promise_date or self.promise_date < today
+        ):
             raise UserError(_("A promise to pay needs a payment date, today or later."))
         if self.outcome == "dispute" and not (self.category and self.note):
             raise UserError(_("Say what the customer disputes (category and note)."))
@@ -54,13 +56,18 @@ class RecouvrementCallOutcome(models.TransientModel):
             }
         )
         event.activity_ids.action_feedback(feedback=summary)
-        moves = event.move_ids.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+        moves = event.move_ids.filtered(
+            lambda m: m.payment_state in ("not_paid", "partial")
+        )
         if self.outcome == "promise" and moves:
             grace = event.company_id.recouvrement_plan_grace_days
             moves._recouvrement_suspend(
                 "paused",
                 self.promise_date + timedelta(days=grace or 1),
-                _("Promise to pay by %(date)s", date=self.promise_date.strftime("%d/%m/%Y")),
+                _(
+                    "Promise to pay by %(date)s",
+                    date=self.promise_date.strftime("%d/%m/%Y"),
+                ),
                 "pause",
             )
         elif self.outcome == "dispute" and moves:

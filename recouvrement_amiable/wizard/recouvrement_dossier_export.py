@@ -39,15 +39,21 @@ class RecouvrementDossierExport(models.TransientModel):
     _description = "Export a recovery case file"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
     move_ids = fields.Many2many("account.move", string="Invoices")
     recipient = fields.Char(
         help="Commissaire de justice or lawyer the case file is for (printed on the bordereau)."
     )
     include_invoices = fields.Boolean("Include the invoices", default=True)
-    include_documents = fields.Boolean("Contracts and commercial documents", default=True)
+    include_documents = fields.Boolean(
+        "Contracts and commercial documents", default=True
+    )
     include_correspondence = fields.Boolean("Correspondence", default=True)
-    include_chatter = fields.Boolean("Messages exchanged with the customer", default=True)
+    include_chatter = fields.Boolean(
+        "Messages exchanged with the customer", default=True
+    )
     mark_transferred = fields.Boolean(
         "Mark the invoices as transferred",
         default=True,
@@ -109,16 +115,24 @@ class RecouvrementDossierExport(models.TransientModel):
     # ------------------------------------------------------------------
     def _check(self):
         self.ensure_one()
-        if not self.env.user.has_group("recouvrement_amiable.group_recouvrement_manager"):
+        if not self.env.user.has_group(
+            "recouvrement_amiable.group_recouvrement_manager"
+        ):
             raise AccessError(_("Only recovery managers can export a case file."))
-        moves = self.move_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        moves = self.move_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
         if not moves:
-            raise UserError(_("Select at least one posted customer invoice to export a case file."))
+            raise UserError(
+                _("Select at least one posted customer invoice to export a case file.")
+            )
         if len(moves.commercial_partner_id) > 1:
             raise UserError(
                 _(
                     "A case file concerns one debtor: the selected invoices belong to %(partners)s.",
-                    partners=", ".join(moves.commercial_partner_id.mapped("display_name")),
+                    partners=", ".join(
+                        moves.commercial_partner_id.mapped("display_name")
+                    ),
                 )
             )
         if moves.commercial_partner_id != self.partner_id.commercial_partner_id:
@@ -144,7 +158,10 @@ class RecouvrementDossierExport(models.TransientModel):
         try:
             self._add_exhibits(builder, moves, claim)
             builder.finish(self._manifest_meta(moves, claim))
-            zip_name = "Dossier_%s_%s.zip" % (_slug(partner.name, 40), self.date.isoformat())
+            zip_name = "Dossier_%s_%s.zip" % (
+                _slug(partner.name, 40),
+                self.date.isoformat(),
+            )
             attachment = self.env["ir.attachment"].create(
                 {
                     "name": zip_name,
@@ -165,11 +182,20 @@ class RecouvrementDossierExport(models.TransientModel):
             invoices=", ".join(moves.mapped("name")),
             total=self.company_id.currency_id.format(float(claim.total)),
         )
-        partner.message_post(body=summary, attachment_ids=attachment.ids, message_type="comment",
-                             subtype_xmlid="mail.mt_note")
+        partner.message_post(
+            body=summary,
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
         moves._recouvrement_log_events(
             "export",
-            summary + (" " + _("Recipient: %(recipient)s.", recipient=self.recipient) if self.recipient else ""),
+            summary
+            + (
+                " " + _("Recipient: %(recipient)s.", recipient=self.recipient)
+                if self.recipient
+                else ""
+            ),
             export_attachment_id=attachment.id,
             user_id=self.env.user.id,
         )
@@ -186,8 +212,10 @@ class RecouvrementDossierExport(models.TransientModel):
     # ------------------------------------------------------------------
     def _render(self, report_xmlid, values=None):
         report = self.env.ref(report_xmlid)
-        pdf, _fmt = self.env["ir.actions.report"].with_context(lang=self.env.lang)._render_qweb_pdf(
-            report, self.ids, data=values or {}
+        pdf, _fmt = (
+            self.env["ir.actions.report"]
+            .with_context(lang=self.env.lang)
+            ._render_qweb_pdf(report, self.ids, data=values or {})
         )
         return pdf
 
@@ -195,15 +223,34 @@ class RecouvrementDossierExport(models.TransientModel):
         """Plan the exhibits in the order of the bordereau (issue 6, legal_spec_fr.md §7.2),
         render the bordereau from the plan, then produce and write each exhibit in turn."""
         claim_ctx = self.with_context(recouvrement_claim_moves=moves.ids)
-        builder.plan(_("Exhibit list (bordereau de communication de pièces)"), self.date,
-                     "bordereau_de_pieces.pdf", None)
-        builder.plan(_("Claim breakdown at %(date)s", date=self.date.strftime("%d/%m/%Y")), self.date,
-                     "decompte_de_creance.pdf",
-                     lambda: claim_ctx._render("recouvrement_amiable.action_report_dossier_decompte"))
-        builder.plan(_("Statement of account"), self.date, "releve_de_compte.pdf",
-                     lambda: claim_ctx._render("recouvrement_amiable.action_report_dossier_releve"))
-        builder.plan(_("Debtor identification"), self.date, "fiche_debiteur.pdf",
-                     lambda: self._render("recouvrement_amiable.action_report_dossier_fiche"))
+        builder.plan(
+            _("Exhibit list (bordereau de communication de pièces)"),
+            self.date,
+            "bordereau_de_pieces.pdf",
+            None,
+        )
+        builder.plan(
+            _("Claim breakdown at %(date)s", date=self.date.strftime("%d/%m/%Y")),
+            self.date,
+            "decompte_de_creance.pdf",
+            lambda: claim_ctx._render(
+                "recouvrement_amiable.action_report_dossier_decompte"
+            ),
+        )
+        builder.plan(
+            _("Statement of account"),
+            self.date,
+            "releve_de_compte.pdf",
+            lambda: claim_ctx._render(
+                "recouvrement_amiable.action_report_dossier_releve"
+            ),
+        )
+        builder.plan(
+            _("Debtor identification"),
+            self.date,
+            "fiche_debiteur.pdf",
+            lambda: self._render("recouvrement_amiable.action_report_dossier_fiche"),
+        )
         if self.include_invoices:
             self._add_invoices(builder, moves)
         if self.include_documents:
@@ -222,7 +269,9 @@ class RecouvrementDossierExport(models.TransientModel):
         name = attachment.name or "document"
         if not attachment._recouvrement_file_available():
             builder.plan_missing(
-                title, day, _("The file %(name)s is missing from the document storage.", name=name)
+                title,
+                day,
+                _("The file %(name)s is missing from the document storage.", name=name),
             )
             return
         builder.plan(title, day, name, lambda: attachment.raw)
@@ -237,19 +286,31 @@ class RecouvrementDossierExport(models.TransientModel):
             if attachment:
                 self._add_attachment(builder, title, move.invoice_date, attachment)
             else:
-                builder.plan_missing(title, move.invoice_date, _("No PDF of this invoice could be produced."))
+                builder.plan_missing(
+                    title,
+                    move.invoice_date,
+                    _("No PDF of this invoice could be produced."),
+                )
 
     def _document_attachments(self, moves):
         """Contracts, terms of sale, orders, delivery notes: attachments of the invoices
         (other than their PDFs), categorised attachments of the customer, attachments of
         linked sale orders when the Sales app is installed."""
         Attachment = self.env["ir.attachment"]
-        invoice_pdfs = {a.id for a in moves._recouvrement_invoice_attachments().values()}
+        invoice_pdfs = {
+            a.id for a in moves._recouvrement_invoice_attachments().values()
+        }
         invoice_pdfs |= set(moves.invoice_pdf_report_id.ids)
         on_moves = Attachment.search(
-            [("res_model", "=", "account.move"), ("res_id", "in", moves.ids), ("res_field", "=", False)],
+            [
+                ("res_model", "=", "account.move"),
+                ("res_id", "in", moves.ids),
+                ("res_field", "=", False),
+            ],
             order="create_date, id",
-        ).filtered(lambda a: a.id not in invoice_pdfs and "_copie_" not in (a.name or ""))
+        ).filtered(
+            lambda a: a.id not in invoice_pdfs and "_copie_" not in (a.name or "")
+        )
         partner = self.partner_id.commercial_partner_id
         on_partner = Attachment.search(
             [
@@ -264,21 +325,38 @@ class RecouvrementDossierExport(models.TransientModel):
             orders = moves.invoice_line_ids.sale_line_ids.order_id
             if orders:
                 on_orders = Attachment.search(
-                    [("res_model", "=", "sale.order"), ("res_id", "in", orders.ids), ("res_field", "=", False)],
+                    [
+                        ("res_model", "=", "sale.order"),
+                        ("res_id", "in", orders.ids),
+                        ("res_field", "=", False),
+                    ],
                     order="create_date, id",
                 )
         order = {"contract": 0, "cgv": 1, "order": 2, "delivery": 3}
         documents = (on_partner | on_moves | on_orders).sorted(
-            lambda a: (order.get(a.recouvrement_category, 4), a.create_date or fields.Datetime.now(), a.id)
+            lambda a: (
+                order.get(a.recouvrement_category, 4),
+                a.create_date or fields.Datetime.now(),
+                a.id,
+            )
         )
         return documents
 
     def _add_documents(self, builder, moves):
-        categories = dict(self.env["ir.attachment"]._fields["recouvrement_category"]._description_selection(self.env))
+        categories = dict(
+            self.env["ir.attachment"]
+            ._fields["recouvrement_category"]
+            ._description_selection(self.env)
+        )
         for attachment in self._document_attachments(moves):
             label = categories.get(attachment.recouvrement_category) or _("Document")
             title = "%s: %s" % (label, attachment.name)
-            self._add_attachment(builder, title, attachment.create_date and attachment.create_date.date(), attachment)
+            self._add_attachment(
+                builder,
+                title,
+                attachment.create_date and attachment.create_date.date(),
+                attachment,
+            )
 
     def _events(self, moves):
         return self.env["recouvrement.event"].search(
@@ -297,31 +375,74 @@ class RecouvrementDossierExport(models.TransientModel):
     def _add_correspondence(self, builder, moves):
         events = self._events(moves)
         journal_ctx = self.with_context(recouvrement_events=events.ids)
-        builder.plan(_("Recovery log (reminders, calls, letters)"), self.date, "journal_des_relances.pdf",
-                     lambda: journal_ctx._render("recouvrement_amiable.action_report_dossier_journal"))
+        builder.plan(
+            _("Recovery log (reminders, calls, letters)"),
+            self.date,
+            "journal_des_relances.pdf",
+            lambda: journal_ctx._render(
+                "recouvrement_amiable.action_report_dossier_journal"
+            ),
+        )
         for event in events:
-            stage = event.stage_id.name or dict(event._fields["event_type"]._description_selection(self.env)).get(event.event_type)
+            stage = event.stage_id.name or dict(
+                event._fields["event_type"]._description_selection(self.env)
+            ).get(event.event_type)
             if event.letter_attachment_id:
-                title = _("%(stage)s of %(date)s (letter %(ref)s)", stage=stage, date=event.date.strftime("%d/%m/%Y"), ref=event.name)
+                title = _(
+                    "%(stage)s of %(date)s (letter %(ref)s)",
+                    stage=stage,
+                    date=event.date.strftime("%d/%m/%Y"),
+                    ref=event.name,
+                )
                 if event.tracking_number:
-                    title += " - " + _("registered letter No. %(number)s", number=event.tracking_number)
-                self._add_attachment(builder, title, event.date, event.letter_attachment_id)
+                    title += " - " + _(
+                        "registered letter No. %(number)s", number=event.tracking_number
+                    )
+                self._add_attachment(
+                    builder, title, event.date, event.letter_attachment_id
+                )
             if event.mail_id or event.mail_message_id:
-                title = _("%(stage)s of %(date)s (email %(ref)s)", stage=stage, date=event.date.strftime("%d/%m/%Y"), ref=event.name)
-                builder.plan(title, event.date, "email_%s.eml" % _slug(event.name),
-                             lambda event=event: self._email_eml(event))
-                builder.plan(title, event.date, "email_%s.pdf" % _slug(event.name),
-                             lambda event=event: self._email_pdf(event))
+                title = _(
+                    "%(stage)s of %(date)s (email %(ref)s)",
+                    stage=stage,
+                    date=event.date.strftime("%d/%m/%Y"),
+                    ref=event.name,
+                )
+                builder.plan(
+                    title,
+                    event.date,
+                    "email_%s.eml" % _slug(event.name),
+                    lambda event=event: self._email_eml(event),
+                )
+                builder.plan(
+                    title,
+                    event.date,
+                    "email_%s.pdf" % _slug(event.name),
+                    lambda event=event: self._email_pdf(event),
+                )
             if event.receipt_attachment_id:
-                title = _("Acknowledgement of receipt of %(ref)s (received on %(date)s)", ref=event.name,
-                          date=event.receipt_date and event.receipt_date.strftime("%d/%m/%Y") or "?")
-                self._add_attachment(builder, title, event.receipt_date, event.receipt_attachment_id)
-            elif event.channel_registered and event.state == "done" and not event.receipt_date:
+                title = _(
+                    "Acknowledgement of receipt of %(ref)s (received on %(date)s)",
+                    ref=event.name,
+                    date=event.receipt_date
+                    and event.receipt_date.strftime("%d/%m/%Y")
+                    or "?",
+                )
+                self._add_attachment(
+                    builder, title, event.receipt_date, event.receipt_attachment_id
+                )
+            elif (
+                event.channel_registered
+                and event.state == "done"
+                and not event.receipt_date
+            ):
                 builder.plan_missing(
                     _("Acknowledgement of receipt of %(ref)s", ref=event.name),
                     event.date,
-                    _("No acknowledgement of receipt recorded for registered letter %(number)s.",
-                      number=event.tracking_number or "-"),
+                    _(
+                        "No acknowledgement of receipt recorded for registered letter %(number)s.",
+                        number=event.tracking_number or "-",
+                    ),
                 )
 
     def _email_data(self, event):
@@ -362,8 +483,15 @@ class RecouvrementDossierExport(models.TransientModel):
                 data = attachment.raw or b""
             except OSError:
                 data = b""
-            maintype, _sep, subtype = (attachment.mimetype or "application/octet-stream").partition("/")
-            msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=attachment.name)
+            maintype, _sep, subtype = (
+                attachment.mimetype or "application/octet-stream"
+            ).partition("/")
+            msg.add_attachment(
+                data,
+                maintype=maintype,
+                subtype=subtype or "octet-stream",
+                filename=attachment.name,
+            )
         return msg.as_bytes()
 
     def _email_pdf(self, event):
@@ -371,12 +499,21 @@ class RecouvrementDossierExport(models.TransientModel):
         data = self._email_data(event)
         html = self.env["ir.qweb"]._render(
             "recouvrement_amiable.dossier_email_page",
-            dict(data, body=Markup(data["body"]), attachments=data["attachments"].mapped("name"), event=event),
+            dict(
+                data,
+                body=Markup(data["body"]),
+                attachments=data["attachments"].mapped("name"),
+                event=event,
+            ),
         )
         # absolute links of the mail layout point at web.base.url: serve them from report.url
         Report = self.env["ir.actions.report"]
         base_url, report_url = self.get_base_url(), Report._get_report_url()
-        html = str(html).replace(base_url, report_url) if base_url != report_url else str(html)
+        html = (
+            str(html).replace(base_url, report_url)
+            if base_url != report_url
+            else str(html)
+        )
         return Report._run_wkhtmltopdf([html])
 
     def _add_chatter(self, builder, moves):
@@ -384,8 +521,12 @@ class RecouvrementDossierExport(models.TransientModel):
         messages = self.env["mail.message"].search(
             [
                 "|",
-                "&", ("model", "=", "account.move"), ("res_id", "in", moves.ids),
-                "&", ("model", "=", "res.partner"), ("res_id", "in", (partner | partner.child_ids).ids),
+                "&",
+                ("model", "=", "account.move"),
+                ("res_id", "in", moves.ids),
+                "&",
+                ("model", "=", "res.partner"),
+                ("res_id", "in", (partner | partner.child_ids).ids),
                 ("message_type", "in", ("email", "comment")),
                 ("subtype_id.internal", "=", False),
             ],
@@ -394,16 +535,26 @@ class RecouvrementDossierExport(models.TransientModel):
         if not messages:
             return
         messages_ctx = self.with_context(recouvrement_messages=messages.ids)
-        builder.plan(_("Messages exchanged with the customer"), self.date, "echanges_client.pdf",
-                     lambda: messages_ctx._render("recouvrement_amiable.action_report_dossier_messages"))
+        builder.plan(
+            _("Messages exchanged with the customer"),
+            self.date,
+            "echanges_client.pdf",
+            lambda: messages_ctx._render(
+                "recouvrement_amiable.action_report_dossier_messages"
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Report values
     # ------------------------------------------------------------------
     def _dossier_values(self):
         self.ensure_one()
-        moves = self.env["account.move"].browse(self.env.context.get("recouvrement_claim_moves") or self.move_ids.ids)
-        helpers = self.env["account.move"]._recouvrement_format_helpers(self.env.lang, self.company_id.currency_id)
+        moves = self.env["account.move"].browse(
+            self.env.context.get("recouvrement_claim_moves") or self.move_ids.ids
+        )
+        helpers = self.env["account.move"]._recouvrement_format_helpers(
+            self.env.lang, self.company_id.currency_id
+        )
         values = dict(helpers)
         values.update(
             {
@@ -423,7 +574,9 @@ class RecouvrementDossierExport(models.TransientModel):
     def _statement_lines(self):
         """Receivable lines of the customer from its oldest exported invoice to the export date,
         with the running balance."""
-        moves = self.env["account.move"].browse(self.env.context.get("recouvrement_claim_moves") or self.move_ids.ids)
+        moves = self.env["account.move"].browse(
+            self.env.context.get("recouvrement_claim_moves") or self.move_ids.ids
+        )
         partner = self.partner_id.commercial_partner_id
         start = min(moves.mapped("invoice_date") or [self.date])
         lines = self.env["account.move.line"].search(
@@ -444,10 +597,14 @@ class RecouvrementDossierExport(models.TransientModel):
         return {"start": start, "opening": opening, "rows": rows, "closing": balance}
 
     def _journal_events(self):
-        return self.env["recouvrement.event"].browse(self.env.context.get("recouvrement_events") or [])
+        return self.env["recouvrement.event"].browse(
+            self.env.context.get("recouvrement_events") or []
+        )
 
     def _chatter_messages(self):
-        return self.env["mail.message"].browse(self.env.context.get("recouvrement_messages") or [])
+        return self.env["mail.message"].browse(
+            self.env.context.get("recouvrement_messages") or []
+        )
 
     def _manifest_meta(self, moves, claim):
         partner = self.partner_id.commercial_partner_id
@@ -490,7 +647,9 @@ class _ZipBuilder:
         self.exhibits = []
         self._producers = []
         self._file = tempfile.TemporaryFile()
-        self._zip = zipfile.ZipFile(self._file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._zip = zipfile.ZipFile(
+            self._file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
+        )
 
     @staticmethod
     def _filename(number, name):
@@ -527,7 +686,13 @@ class _ZipBuilder:
             return wizard.env["ir.actions.report"]._run_wkhtmltopdf([str(html)])
 
         _logger.warning("Case file: %s: %s", title, reason)
-        self.plan(title + " - " + wizard.env._("MISSING"), day, "piece_manquante.pdf", producer, missing=True)
+        self.plan(
+            title + " - " + wizard.env._("MISSING"),
+            day,
+            "piece_manquante.pdf",
+            producer,
+            missing=True,
+        )
 
     def produce(self, first_content):
         """Write exhibit 0 (already rendered) then every planned exhibit, in order."""
@@ -536,7 +701,11 @@ class _ZipBuilder:
             if isinstance(content, str):
                 content = content.encode()
             content = content or b""
-            compress = zipfile.ZIP_STORED if exhibit["filename"].endswith(".pdf") else zipfile.ZIP_DEFLATED
+            compress = (
+                zipfile.ZIP_STORED
+                if exhibit["filename"].endswith(".pdf")
+                else zipfile.ZIP_DEFLATED
+            )
             info = zipfile.ZipInfo(exhibit["filename"], date_time=(1980, 1, 1, 0, 0, 0))
             self._zip.writestr(info, content, compress_type=compress)
             exhibit["size"] = len(content)
@@ -551,8 +720,20 @@ class _ZipBuilder:
             node = etree.SubElement(root, party)
             for key, value in meta[party].items():
                 etree.SubElement(node, key).text = value or ""
-        claim = etree.SubElement(root, "claim", currency=meta["claim"]["currency"], date=meta["claim"]["date"])
-        for key in ("principal", "interest", "indemnities", "credits", "total", "disputed"):
+        claim = etree.SubElement(
+            root,
+            "claim",
+            currency=meta["claim"]["currency"],
+            date=meta["claim"]["date"],
+        )
+        for key in (
+            "principal",
+            "interest",
+            "indemnities",
+            "credits",
+            "total",
+            "disputed",
+        ):
             etree.SubElement(claim, key).text = meta["claim"][key]
         invoices = etree.SubElement(claim, "invoices")
         for name in meta["claim"]["invoices"]:
@@ -571,10 +752,16 @@ class _ZipBuilder:
             etree.SubElement(node, "file").text = exhibit["filename"]
             if exhibit["missing"]:
                 node.set("missing", "true")
-        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        xml = etree.tostring(
+            root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+        )
         payload = dict(meta, exhibits=self.exhibits)
         fixed = (1980, 1, 1, 0, 0, 0)
-        self._zip.writestr(zipfile.ZipInfo("manifest.xml", date_time=fixed), xml, compress_type=zipfile.ZIP_DEFLATED)
+        self._zip.writestr(
+            zipfile.ZipInfo("manifest.xml", date_time=fixed),
+            xml,
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
         self._zip.writestr(
             zipfile.ZipInfo("manifest.json", date_time=fixed),
             json.dumps(payload, ensure_ascii=False, indent=2).encode(),

@@ -66,7 +66,11 @@ class RecouvrementMoveAction(models.TransientModel):
         moves._recouvrement_suspend(
             "paused",
             self.date_end,
-            _("Paused until %(date)s: %(reason)s", date=self.date_end.strftime("%d/%m/%Y"), reason=self.reason),
+            _(
+                "Paused until %(date)s: %(reason)s",
+                date=self.date_end.strftime("%d/%m/%Y"),
+                reason=self.reason,
+            ),
             "pause",
         )
 
@@ -87,7 +91,9 @@ class RecouvrementMoveAction(models.TransientModel):
 
     def _do_registered_sent(self, moves):
         self._require("tracking_number", "date")
-        moves._recouvrement_record_registered_sent(self.tracking_number.strip(), self.date)
+        moves._recouvrement_record_registered_sent(
+            self.tracking_number.strip(), self.date
+        )
 
     def _do_receipt(self, moves):
         self._require("date")
@@ -95,7 +101,8 @@ class RecouvrementMoveAction(models.TransientModel):
         if self.receipt_file:
             attachment = self.env["ir.attachment"].create(
                 {
-                    "name": self.receipt_filename or _("Acknowledgement of receipt.pdf"),
+                    "name": self.receipt_filename
+                    or _("Acknowledgement of receipt.pdf"),
                     "datas": self.receipt_file,
                     "recouvrement_category": "ar",
                 }
@@ -107,9 +114,14 @@ class RecouvrementMoveAction(models.TransientModel):
         note = self.reason or dict(CLOSE_REASONS).get(self.close_reason)
         moves._recouvrement_set_closed(self.close_reason, note)
         pending = self.env["recouvrement.event"].search(
-            [("move_ids", "in", moves.ids), ("state", "in", ("to_validate", "to_post", "pending"))]
+            [
+                ("move_ids", "in", moves.ids),
+                ("state", "in", ("to_validate", "to_post", "pending")),
+            ]
         )
-        pending.filtered(lambda e: not (e.move_ids - moves)).write({"state": "cancelled"})
+        pending.filtered(lambda e: not (e.move_ids - moves)).write(
+            {"state": "cancelled"}
+        )
 
     def _do_mediation(self, moves):
         self._require("reference", "date")
@@ -129,5 +141,6 @@ class RecouvrementMoveAction(models.TransientModel):
     def _do_exclude(self, moves):
         self._require("reason")
         moves.write({"recouvrement_excluded": True, "recouvrement_next_date": False})
-        moves._recouvrement_log_events("pause", _("Excluded from recovery: %(reason)s", reason=self.reason))
-
+        moves._recouvrement_log_events(
+            "pause", _("Excluded from recovery: %(reason)s", reason=self.reason)
+        )

@@ -21,22 +21,35 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
     partner_id = fields.Many2one("res.partner", compute="_compute_amounts")
     company_id = fields.Many2one("res.company", compute="_compute_amounts")
     currency_id = fields.Many2one("res.currency", compute="_compute_amounts")
-    amount_debt = fields.Monetary("Amount left on the invoices", compute="_compute_amounts")
-    amount_interest = fields.Monetary("Interest and indemnities today", compute="_compute_amounts")
+    amount_debt = fields.Monetary(
+        "Amount left on the invoices", compute="_compute_amounts"
+    )
+    amount_interest = fields.Monetary(
+        "Interest and indemnities today", compute="_compute_amounts"
+    )
     interest_mode = fields.Selection(
-        [("waived", "Waive interest and indemnities"), ("kept", "Keep interest and indemnities")],
+        [
+            ("waived", "Waive interest and indemnities"),
+            ("kept", "Keep interest and indemnities"),
+        ],
         default="waived",
         required=True,
     )
     instalment_count = fields.Integer("Number of instalments", default=3, required=True)
     first_date = fields.Date(
-        "First instalment", required=True, default=lambda self: fields.Date.context_today(self)
+        "First instalment",
+        required=True,
+        default=lambda self: fields.Date.context_today(self),
     )
     frequency = fields.Selection(FREQUENCIES, default="monthly", required=True)
     split = fields.Selection(
-        [("equal", "Equal instalments"), ("custom", "Custom amounts")], default="equal", required=True
+        [("equal", "Equal instalments"), ("custom", "Custom amounts")],
+        default="equal",
+        required=True,
     )
-    line_ids = fields.One2many("recouvrement.payment.plan.create.line", "wizard_id", string="Instalments")
+    line_ids = fields.One2many(
+        "recouvrement.payment.plan.create.line", "wizard_id", string="Instalments"
+    )
     note = fields.Text()
 
     @api.depends("move_ids")
@@ -47,14 +60,23 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
             wizard.company_id = moves.company_id[:1] or self.env.company
             wizard.currency_id = wizard.company_id.currency_id
             wizard.amount_debt = sum(moves.mapped("amount_residual"))
-            wizard.amount_interest = sum(moves.mapped("recouvrement_late_interest")) + sum(
-                moves.mapped("recouvrement_indemnity")
-            )
+            wizard.amount_interest = sum(
+                moves.mapped("recouvrement_late_interest")
+            ) + sum(moves.mapped("recouvrement_indemnity"))
 
     def _total(self):
-        return self.amount_debt + (self.amount_interest if self.interest_mode == "kept" else 0.0)
+        return self.amount_debt + (
+            self.amount_interest if self.interest_mode == "kept" else 0.0
+        )
 
-    @api.onchange("instalment_count", "first_date", "frequency", "split", "interest_mode", "move_ids")
+    @api.onchange(
+        "instalment_count",
+        "first_date",
+        "frequency",
+        "split",
+        "interest_mode",
+        "move_ids",
+    )
     def _onchange_schedule(self):
         if self.split != "equal" and self.line_ids:
             return
@@ -69,14 +91,24 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
         base = currency.round(total / count)
         schedule = []
         for index in range(count):
-            amount = base if index < count - 1 else currency.round(total - base * (count - 1))
-            schedule.append({"date": self.first_date + STEP[self.frequency] * index, "amount": amount})
+            amount = (
+                base
+                if index < count - 1
+                else currency.round(total - base * (count - 1))
+            )
+            schedule.append(
+                {
+                    "date": self.first_date + STEP[self.frequency] * index,
+                    "amount": amount,
+                }
+            )
         return schedule
 
     def action_create(self):
         self.ensure_one()
         moves = self.move_ids.filtered(
-            lambda m: m.move_type == "out_invoice" and m.payment_state in ("not_paid", "partial")
+            lambda m: m.move_type == "out_invoice"
+            and m.payment_state in ("not_paid", "partial")
         )
         if not moves:
             raise UserError(_("Select open customer invoices."))
@@ -96,7 +128,9 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
                 "move_ids": [Command.set(moves.ids)],
                 "amount_start": self.amount_debt,
                 "interest_mode": self.interest_mode,
-                "interest_amount": self.amount_interest if self.interest_mode == "kept" else 0.0,
+                "interest_amount": self.amount_interest
+                if self.interest_mode == "kept"
+                else 0.0,
                 "note": self.note,
                 "line_ids": [Command.create(vals) for vals in lines],
             }
@@ -114,7 +148,9 @@ class RecouvrementPaymentPlanCreateLine(models.TransientModel):
     _description = "Payment plan instalment (draft)"
     _order = "date"
 
-    wizard_id = fields.Many2one("recouvrement.payment.plan.create", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "recouvrement.payment.plan.create", required=True, ondelete="cascade"
+    )
     date = fields.Date(required=True)
     amount = fields.Monetary(required=True)
     currency_id = fields.Many2one(related="wizard_id.currency_id")
