@@ -19,8 +19,10 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         self.env["recouvrement.payment.plan"]._cron_check_plans(today)
         self._recouvrement_close_paid_sweep()
-        for company in self.env["res.company"].search([]):
-            self.env["res.partner"]._recouvrement_compute_profiles(company, today)
+        # statistics of every company, per company (the cron user is the superuser)
+        Partner = self.env["res.partner"].sudo()
+        for company in self.env["res.company"].sudo().search([]):
+            Partner._recouvrement_compute_profiles(company, today)
         self._recouvrement_prescription_watch(today)
         self._recouvrement_rate_watch(today)
 

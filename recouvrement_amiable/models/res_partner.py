@@ -5,6 +5,23 @@ from odoo.tools import SQL
 from .. import legal
 from .recouvrement_ladder import PROFILE_CLASSES
 
+PROFILE_FIELDS = [
+    "recouvrement_late_count",
+    "recouvrement_avg_days_late",
+    "recouvrement_max_days_late",
+    "recouvrement_last_payment_date",
+    "recouvrement_overdue_amount",
+    "recouvrement_overdue_1_30",
+    "recouvrement_overdue_31_60",
+    "recouvrement_overdue_61_90",
+    "recouvrement_overdue_91",
+    "recouvrement_max_stage_id",
+    "recouvrement_dispute_count",
+    "recouvrement_broken_plan_count",
+    "recouvrement_profile_date",
+    "recouvrement_profile_class",
+    "recouvrement_profile_reason",
+]
 DEBTOR_TYPES = [
     (legal.B2B_COMMERCANT, "Business - trader or commercial company"),
     (
@@ -78,61 +95,57 @@ class ResPartner(models.Model):
     )
     recouvrement_event_count = fields.Integer(compute="_compute_recouvrement_counts")
     recouvrement_move_count = fields.Integer(compute="_compute_recouvrement_counts")
-    # Debtor profile, recomputed in one batch by the nightly run
+    # Debtor profile, recomputed in one batch per company by the nightly run. Company
+    # dependent: a customer shared by several companies of the database has one profile
+    # per creditor (an accounting firm's clients must not see each other's debtors).
     recouvrement_profile_class = fields.Selection(
-        PROFILE_CLASSES, string="Debtor profile", copy=False, readonly=True
+        PROFILE_CLASSES, string="Debtor profile", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_profile_reason = fields.Char(
-        "Profile reason", copy=False, readonly=True
+        "Profile reason", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_profile_date = fields.Date(
-        "Profile computed on", copy=False, readonly=True
+        "Profile computed on", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_late_count = fields.Integer(
-        "Invoices paid late (24 months)", copy=False, readonly=True
+        "Invoices paid late (24 months)", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_avg_days_late = fields.Float(
-        "Average days late", digits=(6, 1), copy=False, readonly=True
+        "Average days late", digits=(6, 1), copy=False, readonly=True, company_dependent=True
     )
     recouvrement_max_days_late = fields.Integer(
-        "Worst days late", copy=False, readonly=True
+        "Worst days late", copy=False, readonly=True, company_dependent=True
     )
-    recouvrement_overdue_amount = fields.Monetary(
-        "Overdue now",
-        currency_field="recouvrement_currency_id",
-        copy=False,
-        readonly=True,
+    recouvrement_overdue_amount = fields.Float(
+        "Overdue now", digits="Account", copy=False, readonly=True, company_dependent=True
     )
-    recouvrement_overdue_1_30 = fields.Monetary(
-        "1-30 days",
-        currency_field="recouvrement_currency_id",
-        copy=False,
-        readonly=True,
+    recouvrement_overdue_1_30 = fields.Float(
+        "1-30 days", digits="Account", copy=False, readonly=True, company_dependent=True
     )
-    recouvrement_overdue_31_60 = fields.Monetary(
-        "31-60 days",
-        currency_field="recouvrement_currency_id",
-        copy=False,
-        readonly=True,
+    recouvrement_overdue_31_60 = fields.Float(
+        "31-60 days", digits="Account", copy=False, readonly=True, company_dependent=True
     )
-    recouvrement_overdue_61_90 = fields.Monetary(
-        "61-90 days",
-        currency_field="recouvrement_currency_id",
-        copy=False,
-        readonly=True,
+    recouvrement_overdue_61_90 = fields.Float(
+        "61-90 days", digits="Account", copy=False, readonly=True, company_dependent=True
     )
-    recouvrement_overdue_91 = fields.Monetary(
-        "91+ days", currency_field="recouvrement_currency_id", copy=False, readonly=True
+    recouvrement_overdue_91 = fields.Float(
+        "91+ days", digits="Account", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_last_payment_date = fields.Date(
-        "Last payment", copy=False, readonly=True
+        "Last payment", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_max_stage_id = fields.Many2one(
-        "recouvrement.stage", string="Highest stage reached", copy=False, readonly=True
+        "recouvrement.stage",
+        string="Highest stage reached",
+        copy=False,
+        readonly=True,
+        company_dependent=True,
     )
-    recouvrement_dispute_count = fields.Integer("Disputes", copy=False, readonly=True)
+    recouvrement_dispute_count = fields.Integer(
+        "Disputes", copy=False, readonly=True, company_dependent=True
+    )
     recouvrement_broken_plan_count = fields.Integer(
-        "Broken payment plans", copy=False, readonly=True
+        "Broken payment plans", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_currency_id = fields.Many2one(
         "res.currency", compute="_compute_recouvrement_currency"
@@ -403,7 +416,8 @@ class ResPartner(models.Model):
         cr.execute(
             SQL(
                 """
-                SELECT m.commercial_partner_id, MAX(s.sequence)
+                SELECT m.commercial_partner_id,
+                       (ARRAY_AGG(s.id ORDER BY s.sequence DESC, s.id DESC))[1]
                   FROM account_move m
                   JOIN recouvrement_stage s ON s.id = m.recouvrement_stage_id
                  WHERE m.company_id = %(company)s AND m.move_type = 'out_invoice'
@@ -412,7 +426,24 @@ class ResPartner(models.Model):
                 company=company.id,
             )
         )
-        max_seq = dict(cr.fetchall())
+        max_stage = dict(cr.fetchall())
+        cr.execute(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, MAX(apr.max_date)
+                  FROM account_move m
+                  JOIN account_move_line l ON l.move_id = m.id
+                  JOIN account_account a
+                    ON a.id = l.account_id AND a.account_type = 'asset_receivable'
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                 WHERE m.company_id = %(company)s AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+              GROUP BY m.commercial_partner_id
+                """,
+                company=company.id,
+            )
+        )
+        last_payment = dict(cr.fetchall())
         disputes = dict(
             self.env["recouvrement.dispute"]._read_group(
                 [("company_id", "=", company.id)], ["partner_id"], ["__count"]
@@ -425,50 +456,86 @@ class ResPartner(models.Model):
                 ["__count"],
             )
         )
-        partner_ids = set(history) | set(overdue) | set(max_seq)
+        partner_ids = set(history) | set(overdue) | set(max_stage) | set(last_payment)
         partner_ids |= {p.id for p in disputes} | {p.id for p in broken}
-        partners = self.browse(partner_ids).with_company(company)
-        ladder = company._recouvrement_default_ladder()
-        stages_by_seq = {s.sequence: s for s in ladder.stage_ids}
-        for partner in partners:
-            late_count, avg_days, max_days, last_paid = history.get(
-                partner.id, (0, 0, 0, None)
+        # customers profiled before whose figures are now empty are reset too
+        partner_ids |= set(
+            self.with_company(company)
+            .with_context(active_test=False)
+            .search([("recouvrement_profile_date", "!=", False), ("company_id", "in", (False, company.id))])
+            .ids
+        )
+        rows = []
+        for partner_id in sorted(partner_ids):
+            late_count, avg_days, max_days, last_paid = history.get(partner_id, (0, 0, 0, None))
+            amount, b1, b2, b3, b4, oldest, _seq = overdue.get(partner_id, (0,) * 6 + (None,))
+            dispute_count = disputes.get(self.browse(partner_id), 0)
+            broken_count = broken.get(self.browse(partner_id), 0)
+            classification = self._recouvrement_classify(
+                company,
+                late_count=late_count,
+                avg_days=float(avg_days or 0),
+                oldest_overdue=int(oldest or 0),
+                broken_plans=broken_count,
             )
-            (amount, b1, b2, b3, b4, oldest, _seq) = overdue.get(
-                partner.id, (0, 0, 0, 0, 0, 0, None)
-            )
-            dispute_count = disputes.get(partner, 0)
-            broken_count = broken.get(partner, 0)
-            values = {
-                "recouvrement_late_count": late_count,
-                "recouvrement_avg_days_late": float(avg_days or 0),
-                "recouvrement_max_days_late": int(max_days or 0),
-                "recouvrement_last_payment_date": last_paid,
-                "recouvrement_overdue_amount": amount or 0.0,
-                "recouvrement_overdue_1_30": b1 or 0.0,
-                "recouvrement_overdue_31_60": b2 or 0.0,
-                "recouvrement_overdue_61_90": b3 or 0.0,
-                "recouvrement_overdue_91": b4 or 0.0,
-                "recouvrement_max_stage_id": stages_by_seq.get(
-                    max_seq.get(partner.id), False
+            rows.append(
+                SQL(
+                    "(%s, %s::int, %s::numeric, %s::int, %s::date, %s::numeric, %s::numeric, "
+                    "%s::numeric, %s::numeric, %s::numeric, %s::int, %s::int, %s::int, %s::date, "
+                    "%s::varchar, %s::varchar)",
+                    partner_id,
+                    late_count or 0,
+                    float(avg_days or 0),
+                    int(max_days or 0),
+                    last_payment.get(partner_id) or last_paid,
+                    amount or 0,
+                    b1 or 0,
+                    b2 or 0,
+                    b3 or 0,
+                    b4 or 0,
+                    max_stage.get(partner_id),
+                    dispute_count,
+                    broken_count,
+                    today,
+                    classification["recouvrement_profile_class"],
+                    classification["recouvrement_profile_reason"],
                 )
-                and stages_by_seq[max_seq[partner.id]].id,
-                "recouvrement_dispute_count": dispute_count,
-                "recouvrement_broken_plan_count": broken_count,
-                "recouvrement_profile_date": today,
-            }
-            values.update(
-                self._recouvrement_classify(
-                    company,
-                    late_count=late_count,
-                    avg_days=float(avg_days or 0),
-                    oldest_overdue=int(oldest or 0),
-                    broken_plans=broken_count,
+            )
+        if rows:
+            # One statement for every customer: the figures are statistics, not user input
+            # (no tracking, no business rule on write).
+            self.flush_model(PROFILE_FIELDS)
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner AS p
+                       SET
+                           recouvrement_late_count = COALESCE(p.recouvrement_late_count, '{}'::jsonb) || jsonb_build_object(%(company)s, v.late_count),
+                           recouvrement_avg_days_late = COALESCE(p.recouvrement_avg_days_late, '{}'::jsonb) || jsonb_build_object(%(company)s, v.avg_days),
+                           recouvrement_max_days_late = COALESCE(p.recouvrement_max_days_late, '{}'::jsonb) || jsonb_build_object(%(company)s, v.max_days),
+                           recouvrement_last_payment_date = COALESCE(p.recouvrement_last_payment_date, '{}'::jsonb) || jsonb_build_object(%(company)s, v.last_payment),
+                           recouvrement_overdue_amount = COALESCE(p.recouvrement_overdue_amount, '{}'::jsonb) || jsonb_build_object(%(company)s, v.overdue),
+                           recouvrement_overdue_1_30 = COALESCE(p.recouvrement_overdue_1_30, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b1),
+                           recouvrement_overdue_31_60 = COALESCE(p.recouvrement_overdue_31_60, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b2),
+                           recouvrement_overdue_61_90 = COALESCE(p.recouvrement_overdue_61_90, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b3),
+                           recouvrement_overdue_91 = COALESCE(p.recouvrement_overdue_91, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b4),
+                           recouvrement_max_stage_id = COALESCE(p.recouvrement_max_stage_id, '{}'::jsonb) || jsonb_build_object(%(company)s, v.max_stage),
+                           recouvrement_dispute_count = COALESCE(p.recouvrement_dispute_count, '{}'::jsonb) || jsonb_build_object(%(company)s, v.disputes),
+                           recouvrement_broken_plan_count = COALESCE(p.recouvrement_broken_plan_count, '{}'::jsonb) || jsonb_build_object(%(company)s, v.broken),
+                           recouvrement_profile_date = COALESCE(p.recouvrement_profile_date, '{}'::jsonb) || jsonb_build_object(%(company)s, v.computed_on),
+                           recouvrement_profile_class = COALESCE(p.recouvrement_profile_class, '{}'::jsonb) || jsonb_build_object(%(company)s, v.profile_class),
+                           recouvrement_profile_reason = COALESCE(p.recouvrement_profile_reason, '{}'::jsonb) || jsonb_build_object(%(company)s, v.reason)
+                      FROM (VALUES %(rows)s) AS v(id, late_count, avg_days, max_days, last_payment,
+                                            overdue, b1, b2, b3, b4, max_stage, disputes,
+                                            broken, computed_on, profile_class, reason)
+                     WHERE p.id = v.id
+                    """,
+                    rows=SQL(", ").join(rows),
+                    company=str(company.id),
                 )
             )
-            partner.update(values)
-        self.env.flush_all()
-        return partners
+            self.invalidate_model(PROFILE_FIELDS)
+        return self.browse(sorted(partner_ids))
 
     @api.model
     def _recouvrement_classify(
