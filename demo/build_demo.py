@@ -192,8 +192,9 @@ def setup_company(env, today):
     company.write(
         {
             "logo": _logo_png(),
-            "report_footer": "Atelier Dupont SAS au capital de 50 000 € - RCS Paris 732 829 320 - "
-            "TVA FR44732829320 - 18 rue de la Paix, 75002 Paris",
+            "report_footer": "Atelier Dupont SAS au capital de 50 000 € - "
+            "RCS Paris 732 829 320 - TVA FR44732829320 - "
+            "18 rue de la Paix, 75002 Paris",
             "external_report_layout_id": env.ref("web.external_layout_standard").id,
         }
     )
@@ -228,7 +229,9 @@ def create_customers(env, rng):
             "email": None
             if index in (5, 13)
             else f"compta@{name.lower().split()[0]}-{index}.example.fr",
-            "phone": f"+33 {rng.randint(1, 5)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            "phone": "+33 {} {}".format(
+                rng.randint(1, 5), " ".join(str(rng.randint(10, 99)) for _i in range(4))
+            ),
             "lang": "en_US" if foreign else "fr_FR",
             "ref": f"C{1000 + index}",
         }
@@ -338,7 +341,8 @@ def register_payment(env, invoice, day, amount):
     wizard._create_payments()
 
 
-# How customers react (deterministic per invoice): pay on time, after a given stage, or never.
+# How customers react (deterministic per invoice): pay on time, after a given stage, or
+# never.
 BEHAVIOURS = [
     ("on_time", 0.30, None),
     ("after_call", 0.22, "call"),
@@ -358,6 +362,87 @@ def pick_behaviour(rng):
     return BEHAVIOURS[-1][0], None
 
 
+def simulate_day(env, company_id, plan, today_sim, rng, counts):
+    """One day of the company: invoices issued, payments received, the nightly run, and
+    the recovery manager's morning."""
+    company = env["res.company"].browse(company_id)
+    Move = env["account.move"]
+    # Invoices issued today, sent by email with their PDF (rendered in one call)
+    todays = [item for item in plan if item["issued"] == today_sim]
+    if todays:
+        moves = create_invoices(env, company, todays)
+        for item, move in zip(todays, moves, strict=True):
+            item["move"] = move.id
+        env["ir.actions.report"]._render_qweb_pdf(
+            env.ref("recouvrement_amiable.action_report_invoice_copy"), moves.ids
+        )
+        counts["invoices"] += len(moves)
+    for item in plan:
+        if "move" in item and not item.get("paid"):
+            pay_if_due(env, Move.browse(item["move"]), item, today_sim, counts)
+    # What the nightly cron does: daily checks, then escalation until nothing is left.
+    Move._cron_recouvrement_daily()
+    while Move._cron_recouvrement_escalate():
+        pass
+    morning_routine(env, rng, today_sim)
+
+
+def pay_if_due(env, invoice, item, today_sim, counts):
+    """The customer pays as its behaviour says: on time, after a stage, or never."""
+    if invoice.payment_state not in ("not_paid", "partial"):
+        return
+    due_payment = False
+    if item["behaviour"] == "on_time":
+        due_payment = today_sim == item["due"] - dt.timedelta(days=item["delay"] % 3)
+    elif item["stage"]:
+        event = env["recouvrement.event"].search(
+            [
+                ("move_ids", "in", invoice.ids),
+                ("stage_id.kind", "=", item["stage"]),
+                ("state", "in", ("to_post", "done", "pending")),
+            ],
+            limit=1,
+        )
+        due_payment = bool(event) and today_sim == event.date + dt.timedelta(
+            days=item["delay"]
+        )
+    if due_payment:
+        amount = invoice.amount_residual
+        if item["partial"] and invoice.payment_state == "not_paid":
+            amount = round(amount / 2, 2)
+        else:
+            item["paid"] = True
+        register_payment(env, invoice, today_sim, amount)
+        counts["payments"] += 1
+
+
+def morning_routine(env, rng, today_sim):
+    """The recovery manager validates the formal notices prepared overnight, posts the
+    letters the same day; acknowledgements of receipt come back three days later."""
+    Event = env["recouvrement.event"]
+    to_validate = Event.search([("state", "=", "to_validate")])
+    if to_validate:
+        to_validate.action_validate()
+    for event in Event.search(
+        [("state", "=", "to_post"), ("channel_registered", "=", True)]
+    ):
+        event.move_ids._recouvrement_record_registered_sent(
+            f"1A{rng.randint(10**10, 10**11 - 1)}", today_sim
+        )
+    for event in Event.search([("state", "=", "to_post")]):
+        event.action_mark_posted()
+    received = Event.search(
+        [
+            ("channel_registered", "=", True),
+            ("state", "=", "done"),
+            ("receipt_date", "=", False),
+            ("sent_date", "<=", today_sim - dt.timedelta(days=3)),
+        ]
+    )
+    for event in received:
+        event.move_ids._recouvrement_record_receipt(today_sim)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("database")
@@ -375,7 +460,8 @@ def main():
         env, company = setup_company(env, today)
         partners = create_customers(env, rng)
         company_id = company.id
-        # Invoices: due dates spread over the last 120 days (and a few due soon), each issued
+        # Invoices: due dates spread over the last 120 days (and a few due soon), each
+        # issued
         # 30 days before its due date, created on its issue date during the simulation.
         plan = []
         for index in range(args.invoices):
@@ -397,7 +483,8 @@ def main():
                 }
             )
     print(
-        f"Company Atelier Dupont: {len(partners)} customers, {len(plan)} invoices to issue ({time.time() - started:.0f} s)"
+        f"Company Atelier Dupont: {len(partners)} customers, {len(plan)} invoices to "
+        f"issue ({time.time() - started:.0f} s)"
     )
     counts = Counter()
     for offset in range(args.days + 1):
@@ -407,82 +494,11 @@ def main():
             environment(args.database) as env,
         ):
             env = env(context=dict(env.context, allowed_company_ids=[company_id]))
-            company = env["res.company"].browse(company_id)
-            Move = env["account.move"]
-            # Invoices issued today, sent by email with their PDF (rendered in one call)
-            todays = [item for item in plan if item["issued"] == today_sim]
-            if todays:
-                moves = create_invoices(env, company, todays)
-                for item, move in zip(todays, moves, strict=True):
-                    item["move"] = move.id
-                env["ir.actions.report"]._render_qweb_pdf(
-                    env.ref("recouvrement_amiable.action_report_invoice_copy"),
-                    moves.ids,
-                )
-                counts["invoices"] += len(moves)
-            for item in plan:
-                if "move" not in item or item.get("paid"):
-                    continue
-                invoice = Move.browse(item["move"])
-                if invoice.payment_state not in ("not_paid", "partial"):
-                    continue
-                due_payment = False
-                if item["behaviour"] == "on_time":
-                    due_payment = today_sim == item["due"] - dt.timedelta(
-                        days=item["delay"] % 3
-                    )
-                elif item["stage"]:
-                    event = env["recouvrement.event"].search(
-                        [
-                            ("move_ids", "in", invoice.ids),
-                            ("stage_id.kind", "=", item["stage"]),
-                            ("state", "in", ("to_post", "done", "pending")),
-                        ],
-                        limit=1,
-                    )
-                    due_payment = bool(
-                        event
-                    ) and today_sim == event.date + dt.timedelta(days=item["delay"])
-                if due_payment:
-                    amount = invoice.amount_residual
-                    if item["partial"] and invoice.payment_state == "not_paid":
-                        amount = round(amount / 2, 2)
-                    else:
-                        item["paid"] = True
-                    register_payment(env, invoice, today_sim, amount)
-                    counts["payments"] += 1
-            # What the nightly cron does: the daily checks, then escalation until nothing is left.
-            Move._cron_recouvrement_daily()
-            while Move._cron_recouvrement_escalate():
-                pass
-            # The recovery manager validates the formal notices prepared overnight, posts
-            # the letters the same day, and the acknowledgements come back a few days later.
-            Event = env["recouvrement.event"]
-            to_validate = Event.search([("state", "=", "to_validate")])
-            if to_validate:
-                to_validate.action_validate()
-            for event in Event.search(
-                [("state", "=", "to_post"), ("channel_registered", "=", True)]
-            ):
-                event.move_ids._recouvrement_record_registered_sent(
-                    f"1A{rng.randint(10**10, 10**11 - 1)}", today_sim
-                )
-            for event in Event.search([("state", "=", "to_post")]):
-                event.action_mark_posted()
-            received = Event.search(
-                [
-                    ("channel_registered", "=", True),
-                    ("state", "=", "done"),
-                    ("receipt_date", "=", False),
-                    ("sent_date", "<=", today_sim - dt.timedelta(days=3)),
-                ]
-            )
-            for event in received:
-                event.move_ids._recouvrement_record_receipt(today_sim)
+            simulate_day(env, company_id, plan, today_sim, rng, counts)
         if offset % 15 == 0:
             print(
-                f"  {today_sim}: {counts['invoices']} invoices issued, {counts['payments']} payments "
-                f"({time.time() - started:.0f} s)",
+                f"  {today_sim}: {counts['invoices']} invoices issued, "
+                f"{counts['payments']} payments ({time.time() - started:.0f} s)",
                 flush=True,
             )
     elapsed = time.time() - started
@@ -501,7 +517,8 @@ def report(env, company, elapsed, counts):
         [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
     )
     print(
-        f"\n{counts['invoices']} invoices issued and {counts['payments']} payments received during the "
+        f"\n{counts['invoices']} invoices issued and {counts['payments']} payments "
+        f"received during the "
         f"simulated period; nightly runs simulated in {elapsed:.0f} s\n"
     )
     print("Invoices per recovery stage (today):")
@@ -515,7 +532,8 @@ def report(env, company, elapsed, counts):
     events = env["recouvrement.event"].search([("company_id", "=", company.id)])
     print("\nWhat the nightly runs did, per stage:")
     print(
-        f"  {'Stage / event':<50} {'Events':>7} {'Invoices':>9} {'Emails':>7} {'Letters':>8} {'LRAR':>5} {'Calls':>6}"
+        f"  {'Stage / event':<50} {'Events':>7} {'Invoices':>9} {'Emails':>7} "
+        f"{'Letters':>8} {'LRAR':>5} {'Calls':>6}"
     )
     per = defaultdict(lambda: Counter())
     for event in events:
@@ -529,7 +547,8 @@ def report(env, company, elapsed, counts):
         row["calls"] += int(event.channel_phone)
     for key, row in sorted(per.items(), key=lambda kv: str(kv[0])):
         print(
-            f"  {str(key):<50} {row['events']:>7} {row['invoices']:>9} {row['emails']:>7} {row['letters']:>8} {row['lrar']:>5} {row['calls']:>6}"
+            f"  {str(key):<50} {row['events']:>7} {row['invoices']:>9} "
+            f"{row['emails']:>7} {row['letters']:>8} {row['lrar']:>5} {row['calls']:>6}"
         )
     issues = invoices.filtered("recouvrement_issue")
     if issues:
@@ -568,9 +587,11 @@ def write_outputs(env, company, output):
         with open(path, "wb") as handle:
             handle.write(event.letter_attachment_id.raw)
         print(
-            f"  {path}  ({event.partner_id.name}, {event.name}, {len(event.letter_attachment_id.raw) // 1024} KB)"
+            f"  {path}  ({event.partner_id.name}, {event.name}, "
+            f"{len(event.letter_attachment_id.raw) // 1024} KB)"
         )
-    # Case file of the debtor whose notice deadline has passed (else the one with most events)
+    # Case file of the debtor whose notice deadline has passed (else the one with most
+    # events)
     moves = env["account.move"].search(
         [
             ("company_id", "=", company.id),
@@ -596,7 +617,8 @@ def write_outputs(env, company, output):
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
     print(
-        f"  {path}  ({partner.name}: {len(names)} files, {len(attachment.raw) // 1024} KB)"
+        f"  {path}  ({partner.name}: {len(names)} files, {len(attachment.raw) // 1024} "
+        f"KB)"
     )
     assert action["type"] == "ir.actions.act_url"
 

@@ -1,7 +1,8 @@
 """Open an Odoo environment on a database from a plain Python script (demo, bench).
 
 Reports are rendered by wkhtmltopdf, which fetches the report's CSS and images over HTTP
-from Odoo (``report.url``): ``serve_http`` starts Odoo's HTTP server in this process on a
+from Odoo (``report.url``): ``serve_http`` starts Odoo's HTTP server in this process on
+a
 free loopback port, as a running Odoo server would have it.
 """
 

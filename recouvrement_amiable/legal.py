@@ -65,7 +65,8 @@ class MissingRateError(LegalComputationError):
         self.period_start = period_start
         self.period_end = period_end
         super().__init__(
-            f"missing {kind} rate for the period {period_start:%d/%m/%Y}-{period_end:%d/%m/%Y}"
+            f"missing {kind} rate for the period "
+            f"{period_start:%d/%m/%Y}-{period_end:%d/%m/%Y}"
         )
 
 
@@ -154,7 +155,8 @@ def notice_deadline(receipt_date: date, days: int, roll_weekend: bool = True) ->
 # --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RatePeriod:
-    """One row of recouvrement.rate: the rate of ``kind`` from ``date_from`` to ``date_to``."""
+    """One row of recouvrement.rate: the rate of ``kind`` from ``date_from`` to
+    ``date_to``."""
 
     kind: str
     date_from: date
@@ -177,7 +179,7 @@ class RateBook:
         return bool(self._by_kind)
 
     def period_on(self, kind: str, day: date) -> RatePeriod:
-        """The rate period of ``kind`` that covers ``day``; MissingRateError otherwise."""
+        """The rate period of ``kind`` covering ``day``; MissingRateError otherwise."""
         for period in reversed(self._by_kind.get(kind, ())):
             if period.date_from <= day:
                 if day <= period.date_to:
@@ -329,7 +331,7 @@ class Payment:
 
 @dataclass(frozen=True)
 class InterestPeriod:
-    """Interest of one period: ``days`` days from ``start`` to ``end`` (both counted)."""
+    """Interest of one period: ``days`` days, ``start`` to ``end`` both counted."""
 
     start: date
     end: date
@@ -371,7 +373,8 @@ def late_interest(
     payments: Sequence[Payment] = (),
     notice_date: date | None = None,
 ) -> InterestResult:
-    """Late interest on one invoice from its due date (B2B) or the notice (B2C) to ``on_date``.
+    """Late interest on one invoice from its due date (B2B) or the notice (B2C) to
+    ``on_date``.
 
     Simple interest, split at 1 January / 1 July and at each payment, base 365 or
     366 by calendar year, rounded once at the end (legal_spec_fr.md §9.1-9.4).
@@ -694,7 +697,8 @@ def prescription_date(
 def prescription_is_near(
     prescribed_on: date, on_date: date, threshold_days: int = 90
 ) -> bool:
-    """True when the claim becomes time-barred within ``threshold_days`` (or already is)."""
+    """True when the claim becomes time-barred within ``threshold_days`` (or already
+    is)."""
     return (prescribed_on - on_date).days <= threshold_days
 
 

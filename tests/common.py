@@ -26,7 +26,8 @@ class RecouvrementCase(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Messages in English whatever the database's languages (the letters' tests switch
+        # Messages in English whatever the database's languages (the letters' tests
+        # switch
         # their debtors to French explicitly).
         cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.env.user.lang = "en_US"
@@ -151,7 +152,8 @@ class RecouvrementCase(AccountTestInvoicingCommon):
         return wizard._create_payments()
 
     def run_cron(self, on, batch_size=None):
-        """The nightly run on day ``on``: as Odoo's cron runner, call until nothing is left."""
+        """The nightly run on day ``on``: as Odoo's cron runner, call until nothing is
+        left."""
         Move = self.env["account.move"]
         with freeze_time(dt.datetime.combine(day(on), dt.time(2, 0))):
             Move._cron_recouvrement_daily()
@@ -168,7 +170,7 @@ class RecouvrementCase(AccountTestInvoicingCommon):
         return self.env["recouvrement.event"].search(dom, order="date, id")
 
     def legal_claim(self, moves, on):
-        """The claim computed straight by the pure legal functions, from the rate table."""
+        """The claim computed by the pure legal functions, from the rate table."""
         return moves._recouvrement_claim(day(on))
 
 

@@ -1,7 +1,8 @@
 """Two nightly runs racing on committed data, and a run killed half-way (issue 4 §7).
 
 Odoo's test cursor is shared inside a TransactionCase, so these tests work in a scratch
-database cloned from the test database: the fixture is committed, then workers with their
+database cloned from the test database: the fixture is committed, then workers with
+their
 own connections run the cron as Odoo's cron runner would (one transaction per call,
 committed after each call), and the scratch database is dropped at the end.
 """
@@ -43,20 +44,33 @@ def scratch_db():
 def _setup(registry, customers=24, invoices_each=2):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        company = env["res.company"].create({"name": "Race SA", "currency_id": env.ref("base.EUR").id})
+        company = env["res.company"].create(
+            {"name": "Race SA", "currency_id": env.ref("base.EUR").id}
+        )
         env["account.chart.template"].try_loading("fr", company, install_demo=False)
         env = env(context={"allowed_company_ids": company.ids})
         env["res.partner.bank"].create(
-            {"partner_id": company.partner_id.id, "acc_number": "FR7630006000011234567890189"}
+            {
+                "partner_id": company.partner_id.id,
+                "acc_number": "FR7630006000011234567890189",
+            }
         )
         partners = env["res.partner"].create(
             [
-                {"name": f"Client {i}", "is_company": True, "email": f"c{i}@example.fr",
-                 "street": "1 rue", "zip": "75001", "city": "Paris"}
+                {
+                    "name": f"Client {i}",
+                    "is_company": True,
+                    "email": f"c{i}@example.fr",
+                    "street": "1 rue",
+                    "zip": "75001",
+                    "city": "Paris",
+                }
                 for i in range(customers)
             ]
         )
-        journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
+        journal = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
         moves = env["account.move"].create(
             [
                 {
@@ -65,7 +79,11 @@ def _setup(registry, customers=24, invoices_each=2):
                     "journal_id": journal.id,
                     "invoice_date": "2026-03-01",
                     "invoice_date_due": "2026-03-31",
-                    "invoice_line_ids": [Command.create({"name": "x", "price_unit": 100.0 + n, "tax_ids": []})],
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "x", "price_unit": 100.0 + n, "tax_ids": []}
+                        )
+                    ],
                 }
                 for partner in partners
                 for n in range(invoices_each)
@@ -76,19 +94,31 @@ def _setup(registry, customers=24, invoices_each=2):
 
 
 def _worker(registry, company_id, errors, barrier, fail_once=None):
-    """A cron worker: calls the job until nothing is left, one committed transaction per call."""
+    """A cron worker: calls the job until nothing is left, one committed transaction per
+    call."""
     barrier.wait()
     for _call in range(40):
         try:
             with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [company_id],
-                                                         "recouvrement_no_channels": True})
+                env = api.Environment(
+                    cr,
+                    SUPERUSER_ID,
+                    {
+                        "allowed_company_ids": [company_id],
+                        "recouvrement_no_channels": True,
+                    },
+                )
                 handled = env["account.move"]._cron_recouvrement_escalate(batch_size=5)
                 if fail_once and fail_once.pop(0):
-                    raise RuntimeError("killed")  # the process dies before the runner commits
+                    raise RuntimeError(
+                        "killed"
+                    )  # the process dies before the runner commits
                 if not handled:
                     return
-        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable) as error:
+        except (
+            psycopg2.errors.SerializationFailure,
+            psycopg2.errors.LockNotAvailable,
+        ) as error:
             errors.append(type(error).__name__)  # lost a race: rolled back, retried
         except RuntimeError as error:
             errors.append(str(error))
@@ -97,12 +127,16 @@ def _worker(registry, company_id, errors, barrier, fail_once=None):
 def _check(registry, company_id, move_ids):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [company_id]})
-        events = env["recouvrement.event"].search([("company_id", "=", company_id), ("event_type", "=", "stage")])
+        events = env["recouvrement.event"].search(
+            [("company_id", "=", company_id), ("event_type", "=", "stage")]
+        )
         per_move = Counter()
         for event in events:
             for move in event.move_ids:
                 per_move[(move.id, event.stage_id.id)] += 1
-        kinds = set(env["account.move"].browse(move_ids).mapped("recouvrement_stage_id.kind"))
+        kinds = set(
+            env["account.move"].browse(move_ids).mapped("recouvrement_stage_id.kind")
+        )
         return events.ids, per_move, kinds
 
 
@@ -112,7 +146,12 @@ def test_two_cron_runs_racing_create_one_event_per_invoice_and_stage(scratch_db)
     errors = []
     with freeze_time(DAY):
         barrier = threading.Barrier(2)
-        workers = [threading.Thread(target=_worker, args=(registry, company_id, errors, barrier)) for _i in range(2)]
+        workers = [
+            threading.Thread(
+                target=_worker, args=(registry, company_id, errors, barrier)
+            )
+            for _i in range(2)
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:
@@ -133,7 +172,9 @@ def test_a_run_killed_half_way_loses_nothing_and_duplicates_nothing(scratch_db):
     company_id, move_ids = _setup(registry, customers=12)
     errors = []
     with freeze_time(DAY):
-        _worker(registry, company_id, errors, threading.Barrier(1), fail_once=[False, True])
+        _worker(
+            registry, company_id, errors, threading.Barrier(1), fail_once=[False, True]
+        )
         assert errors == ["killed"]
         events, per_move, kinds = _check(registry, company_id, move_ids)
         assert len(events) == 12

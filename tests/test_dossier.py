@@ -29,8 +29,12 @@ class TestDossierExport(RecouvrementCase):
         )._update_translations(["fr_FR"])
         cls.env = cls.env(context=dict(cls.env.context, force_report_rendering=True))
         cls.b2b.write({"lang": "fr_FR", "legal_form": "SARL"})
-        cls.inv1 = cls.invoice(cls.b2b, 1200, "2026-03-01", "2026-03-31").with_env(cls.env)
-        cls.inv2 = cls.invoice(cls.b2b, 480, "2026-03-10", "2026-04-09").with_env(cls.env)
+        cls.inv1 = cls.invoice(cls.b2b, 1200, "2026-03-01", "2026-03-31").with_env(
+            cls.env
+        )
+        cls.inv2 = cls.invoice(cls.b2b, 480, "2026-03-10", "2026-04-09").with_env(
+            cls.env
+        )
         cls.pay(cls.inv2, 80, "2026-04-20")
         moves = cls.inv1 | cls.inv2
         # the terms of sale on the customer, a signed order on an invoice
@@ -85,19 +89,31 @@ class TestDossierExport(RecouvrementCase):
 
     def test_download_action_and_zip_name(self):
         self.assertEqual(self.action["type"], "ir.actions.act_url")
-        self.assertEqual(self.action["url"], f"/web/content/{self.attachment.id}?download=true")
-        self.assertEqual(self.attachment.name, "Dossier_Boulangerie_du_Marais_2026-06-01.zip")
-        self.assertEqual((self.attachment.res_model, self.attachment.res_id), ("res.partner", self.b2b.id))
-        self.assertEqual(self.wizard_moves, self.inv1 | self.inv2)  # default: open invoices in recovery
+        self.assertEqual(
+            self.action["url"], f"/web/content/{self.attachment.id}?download=true"
+        )
+        self.assertEqual(
+            self.attachment.name, "Dossier_Boulangerie_du_Marais_2026-06-01.zip"
+        )
+        self.assertEqual(
+            (self.attachment.res_model, self.attachment.res_id),
+            ("res.partner", self.b2b.id),
+        )
+        self.assertEqual(
+            self.wizard_moves, self.inv1 | self.inv2
+        )  # default: open invoices in recovery
 
     def test_entries_in_the_order_of_the_bordereau(self):
         exhibits = [n for n in self.names if not n.startswith("manifest")]
-        self.assertEqual(exhibits[:4], [
-            "00_bordereau_de_pieces.pdf",
-            "01_decompte_de_creance.pdf",
-            "02_releve_de_compte.pdf",
-            "03_fiche_debiteur.pdf",
-        ])
+        self.assertEqual(
+            exhibits[:4],
+            [
+                "00_bordereau_de_pieces.pdf",
+                "01_decompte_de_creance.pdf",
+                "02_releve_de_compte.pdf",
+                "03_fiche_debiteur.pdf",
+            ],
+        )
         self.assertEqual([int(n[:2]) for n in exhibits], list(range(len(exhibits))))
         self.assertEqual(self.names[-2:], ["manifest.xml", "manifest.json"])
         kinds = [n[3:] for n in exhibits]
@@ -160,13 +176,17 @@ class TestDossierExport(RecouvrementCase):
         self.assertIn("SARL", fiche)
 
     def test_correspondence(self):
-        journal = pdf_text(self.zip.read(next(n for n in self.names if "journal_des_relances" in n)))
+        journal = pdf_text(
+            self.zip.read(next(n for n in self.names if "journal_des_relances" in n))
+        )
         self.assertIn("1A11111111111", journal)
         self.assertIn("19/05/2026", journal)  # receipt of the formal notice
         eml = self.zip.read(next(n for n in self.names if n.endswith(".eml"))).decode()
         self.assertIn("Subject:", eml)
         self.assertIn("boulangerie.du.marais@example.fr", eml)
-        messages = pdf_text(self.zip.read(next(n for n in self.names if "echanges_client" in n)))
+        messages = pdf_text(
+            self.zip.read(next(n for n in self.names if "echanges_client" in n))
+        )
         self.assertIn("Nous contestons le délai", messages)
 
     def test_export_is_logged_chatter_event_and_transfer(self):
@@ -177,23 +197,33 @@ class TestDossierExport(RecouvrementCase):
         self.assertEqual(event.export_attachment_id, self.attachment)
         self.assertEqual(event.user_id, self.env.user)
         self.assertIn("Maître Durand", event.note)
-        message = self.b2b.message_ids.filtered(lambda m: self.attachment in m.attachment_ids)
+        message = self.b2b.message_ids.filtered(
+            lambda m: self.attachment in m.attachment_ids
+        )
         self.assertEqual(len(message), 1)
-        self.assertEqual(set((self.inv1 | self.inv2).mapped("recouvrement_state")), {"transferred"})
+        self.assertEqual(
+            set((self.inv1 | self.inv2).mapped("recouvrement_state")), {"transferred"}
+        )
         self.assertEqual((self.inv1 | self.inv2).recouvrement_stage_id.kind, "transfer")
 
     def test_only_recovery_managers_can_export(self):
         billing = new_test_user(
-            self.env, login="billing_export", groups="account.group_account_invoice",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+            self.env,
+            login="billing_export",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
         )
         with self.assertRaises(AccessError):
             self.env["recouvrement.dossier.export"].with_user(billing).create(
                 {"partner_id": self.b2b.id, "move_ids": [Command.set(self.inv1.ids)]}
             )
         user = new_test_user(
-            self.env, login="recovery_user", groups="recouvrement_amiable.group_recouvrement_user",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+            self.env,
+            login="recovery_user",
+            groups="recouvrement_amiable.group_recouvrement_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
         )
         with self.assertRaises(AccessError):
             self.env["recouvrement.dossier.export"].with_user(user).create(
@@ -203,13 +233,18 @@ class TestDossierExport(RecouvrementCase):
     def test_another_company_sees_nothing(self):
         company_b = self.env["res.company"].create({"name": "Company B"})
         manager_b = new_test_user(
-            self.env, login="manager_b", groups="account.group_account_manager",
-            company_id=company_b.id, company_ids=[Command.set(company_b.ids)],
+            self.env,
+            login="manager_b",
+            groups="account.group_account_manager",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
         )
         env_b = self.env(user=manager_b, context={"allowed_company_ids": company_b.ids})
-        wizard = env_b["recouvrement.dossier.export"].with_context(
-            active_model="res.partner", active_ids=self.b2b.ids
-        ).create({})
+        wizard = (
+            env_b["recouvrement.dossier.export"]
+            .with_context(active_model="res.partner", active_ids=self.b2b.ids)
+            .create({})
+        )
         self.assertFalse(wizard.move_ids)  # company A's invoices never appear
         with self.assertRaises(UserError):
             wizard.action_export()
@@ -222,7 +257,9 @@ class TestDossierExport(RecouvrementCase):
 @tagged("post_install", "-at_install")
 class TestDossierBadInput(RecouvrementCase):
     def test_no_invoice_selected(self):
-        wizard = self.env["recouvrement.dossier.export"].create({"partner_id": self.b2b.id})
+        wizard = self.env["recouvrement.dossier.export"].create(
+            {"partner_id": self.b2b.id}
+        )
         with self.assertRaisesRegex(UserError, "at least one posted customer invoice"):
             wizard.action_export()
 
@@ -230,9 +267,11 @@ class TestDossierBadInput(RecouvrementCase):
         moves = self.invoice(self.b2b, 100, "2026-03-01", "2026-03-31") | self.invoice(
             self.b2b_2, 200, "2026-03-01", "2026-03-31"
         )
-        wizard = self.env["recouvrement.dossier.export"].with_context(
-            active_model="account.move", active_ids=moves.ids
-        ).create({"partner_id": self.b2b.id})
+        wizard = (
+            self.env["recouvrement.dossier.export"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create({"partner_id": self.b2b.id})
+        )
         self.assertIn("several customers", wizard.warning)
         with self.assertRaisesRegex(UserError, "one debtor"):
             wizard.action_export()
@@ -240,7 +279,9 @@ class TestDossierBadInput(RecouvrementCase):
     def test_missing_file_and_missing_siren_are_visible(self):
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
         partner = self._customer("Sans Siren SARL", is_company=True, lang="en_US")
-        invoice = self.invoice(partner, 300, "2026-03-01", "2026-03-31").with_env(self.env)
+        invoice = self.invoice(partner, 300, "2026-03-01", "2026-03-31").with_env(
+            self.env
+        )
         lost = self.env["ir.attachment"].create(
             {
                 "name": "Contrat perdu.pdf",
@@ -252,8 +293,13 @@ class TestDossierBadInput(RecouvrementCase):
         )
         os.unlink(lost._full_path(lost.store_fname))
         wizard = self.env["recouvrement.dossier.export"].create(
-            {"partner_id": partner.id, "move_ids": [Command.set(invoice.ids)], "date": "2026-05-01",
-             "include_correspondence": False, "mark_transferred": False}
+            {
+                "partner_id": partner.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "date": "2026-05-01",
+                "include_correspondence": False,
+                "mark_transferred": False,
+            }
         )
         self.assertIn("no SIREN", wizard.warning)
         wizard.action_export()
@@ -262,7 +308,8 @@ class TestDossierBadInput(RecouvrementCase):
         missing = [e for e in manifest["exhibits"] if e["missing"]]
         self.assertEqual(len(missing), 1)
         self.assertIn("Contrat perdu.pdf", missing[0]["title"])
-        # the case file is written in French (for the French lawyer) whatever the user's language
+        # the case file is written in French (for the French lawyer) whatever the user's
+        # language
         page = pdf_text(archive.read(missing[0]["filename"]))
         self.assertIn("MANQUANTE", page)
         self.assertIn("Contrat perdu.pdf", page)
@@ -270,4 +317,6 @@ class TestDossierBadInput(RecouvrementCase):
         self.assertIn("MANQUANTE", bordereau)
         fiche = pdf_text(archive.read("03_fiche_debiteur.pdf"))
         self.assertIn("NON RENSEIGNÉ", fiche)
-        self.assertEqual(base64.b64decode(wizard.attachment_id.datas), wizard.attachment_id.raw)
+        self.assertEqual(
+            base64.b64decode(wizard.attachment_id.datas), wizard.attachment_id.raw
+        )

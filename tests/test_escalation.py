@@ -15,8 +15,10 @@ class TestEscalation(RecouvrementCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The ladder's email/letter channels are exercised in test_letters; here the engine's
-        # decisions are checked, so letters and emails are not rendered (the events, stages,
+        # The ladder's email/letter channels are exercised in test_letters; here the
+        # engine's
+        # decisions are checked, so letters and emails are not rendered (the events,
+        # stages,
         # dates, activities and chatter are).
         cls.env = cls.env(context=dict(cls.env.context, recouvrement_no_channels=True))
 
@@ -96,13 +98,17 @@ class TestEscalation(RecouvrementCase):
         self.assertFalse(second.recouvrement_stage_id)
         self.assertEqual(second.recouvrement_next_date, date(2026, 4, 10))
         self.run_cron("2026-04-10")
-        # both are due for their next stage on the same day: one contact, one event per stage
+        # both are due for their next stage on the same day: one contact, one event per
+        # stage
         self.assertEqual(first.recouvrement_stage_id.kind, "relance_1")
         self.assertEqual(second.recouvrement_stage_id.kind, "call")
         dates = sorted(set(self.events(self.b2b, event_type="stage").mapped("date")))
         self.assertEqual(dates, [date(2026, 4, 3), date(2026, 4, 10)])
         self.assertTrue(
-            all(b - a >= timedelta(days=7) for a, b in zip(dates, dates[1:], strict=False))
+            all(
+                b - a >= timedelta(days=7)
+                for a, b in zip(dates, dates[1:], strict=False)
+            )
         )
 
     def test_catch_up_jumps_to_the_highest_automatic_stage_due(self):

@@ -1,4 +1,4 @@
-"""Foundation: ladder per company, tracking, access rights, multi-company, rate lookup."""
+"""Foundation: ladder per company, tracking, access rights, multi-company, rates."""
 
 from datetime import date
 
@@ -56,7 +56,8 @@ class TestFoundation(RecouvrementCase):
         clean = invoice.with_env(self.env(context={}))
         clean.recouvrement_stage_id = self.stages["relance_2"]
         self.env.flush_all()
-        self.env.cr.precommit.run()  # tracking values are written when the transaction commits
+        # tracking values are written when the transaction commits
+        self.env.cr.precommit.run()
         invoice.invalidate_recordset(["message_ids"])
         tracked = invoice.message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "recouvrement_stage_id"

@@ -13,17 +13,27 @@ I18N = Path(__file__).resolve().parent.parent / "recouvrement_amiable" / "i18n"
 @tagged("post_install", "-at_install")
 class TestFrenchTranslation(TransactionCase):
     def test_every_term_of_the_code_is_translated(self):
-        """Terms read from the installed module (models, views, reports, templates, Python
+        """Terms read from the installed module (models, views, reports, templates,
+        Python
         messages) all have a French translation."""
         self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"].search([("name", "=", "recouvrement_amiable")])._update_translations(
-            ["fr_FR"]
-        )
+        self.env["ir.module.module"].search(
+            [("name", "=", "recouvrement_amiable")]
+        )._update_translations(["fr_FR"])
         po = polib.pofile(str(I18N / "fr.po"))
-        same = {e.msgid for e in po if e.msgstr == e.msgid}  # "Total", "SIREN"... stay as they are
-        reader = TranslationModuleReader(self.env.cr, modules=["recouvrement_amiable"], lang="fr_FR")
+        same = {
+            e.msgid for e in po if e.msgstr == e.msgid
+        }  # "Total", "SIREN"... stay as they are
+        reader = TranslationModuleReader(
+            self.env.cr, modules=["recouvrement_amiable"], lang="fr_FR"
+        )
         missing = sorted(
-            {source for _m, _t, _n, _r, source, value, _c in reader if source and not value} - same
+            {
+                source
+                for _m, _t, _n, _r, source, value, _c in reader
+                if source and not value
+            }
+            - same
         )
         self.assertEqual(missing, [], "untranslated: run bash scripts/i18n")
 
@@ -34,4 +44,8 @@ class TestFrenchTranslation(TransactionCase):
         self.assertEqual(sorted(e.msgid for e in pot if e.msgid not in translated), [])
         for entry in po:  # placeholders survive the translation
             for placeholder in ("%(", "%s", "{{"):
-                self.assertEqual(entry.msgid.count(placeholder), entry.msgstr.count(placeholder), entry.msgid)
+                self.assertEqual(
+                    entry.msgid.count(placeholder),
+                    entry.msgstr.count(placeholder),
+                    entry.msgid,
+                )

@@ -96,7 +96,8 @@ class TestLetters(RecouvrementCase):
         cls.inv_c = cls.invoice(cls.b2c, 600, "2026-03-01", "2026-03-31")
 
     def escalate_to(self, moves, kind, on):
-        """Climb the ladder by hand ("Escalate now") up to stage ``kind``; return its event."""
+        """Climb the ladder by hand ("Escalate now") up to stage ``kind``; return its
+        event."""
         moves = moves.with_env(self.env)
         with patch("odoo.fields.Date.context_today", return_value=day(on)):
             for _step in range(6):
@@ -212,10 +213,13 @@ class TestLetters(RecouvrementCase):
         event = self.escalate_to(moves, "mise_en_demeure", "2026-05-10")
         text = pdf_text(self.render(event))
         claim = moves._recouvrement_claim(event.date)
-        self.assertIn("lettre recommandée avec demande d'avis de réception", text.lower())
+        self.assertIn(
+            "lettre recommandée avec demande d'avis de réception", text.lower()
+        )
         for expected in (
             "MISE EN DEMEURE DE PAYER",
-            "La présente lettre vaut mise en demeure au sens de l'article 1344 du Code civil",
+            "La présente lettre vaut mise en demeure au sens de l'article 1344 du Code "
+            "civil",
             "injonction de payer",
             "article 700",
             "mettra fin",

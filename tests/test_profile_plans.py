@@ -19,13 +19,20 @@ class TestDebtorProfile(RecouvrementCase):
     def test_profile_figures_on_a_constructed_history(self):
         partner = self.b2b
         # paid late by 10, 20 and 30 days; one paid on time
-        for due, late in (("2026-03-31", 10), ("2026-05-31", 20), ("2026-07-31", 30), ("2026-08-31", 0)):
+        for due, late in (
+            ("2026-03-31", 10),
+            ("2026-05-31", 20),
+            ("2026-07-31", 30),
+            ("2026-08-31", 0),
+        ):
             inv = self.invoice(partner, 100, day(due) - relativedelta(days=30), due)
             self.pay(inv, 100, day(due) + relativedelta(days=late))
         # overdue now: 15, 45 and 100 days
         self.invoice(partner, 500, "2026-10-09", TODAY - relativedelta(days=15))
         self.invoice(partner, 300, "2026-09-09", TODAY - relativedelta(days=45))
-        partial = self.invoice(partner, 250, "2026-07-16", TODAY - relativedelta(days=100))
+        partial = self.invoice(
+            partner, 250, "2026-07-16", TODAY - relativedelta(days=100)
+        )
         self.pay(partial, 50, "2026-09-15")
         self.env["res.partner"]._recouvrement_compute_profiles(self.company, TODAY)
         partner.invalidate_recordset()
@@ -35,16 +42,25 @@ class TestDebtorProfile(RecouvrementCase):
         self.assertEqual(partner.recouvrement_last_payment_date, date(2026, 9, 15))
         self.assertEqual(partner.recouvrement_overdue_amount, 1000.0)
         self.assertEqual(
-            (partner.recouvrement_overdue_1_30, partner.recouvrement_overdue_31_60,
-             partner.recouvrement_overdue_61_90, partner.recouvrement_overdue_91),
+            (
+                partner.recouvrement_overdue_1_30,
+                partner.recouvrement_overdue_31_60,
+                partner.recouvrement_overdue_61_90,
+                partner.recouvrement_overdue_91,
+            ),
             (500.0, 300.0, 0.0, 200.0),
         )
-        # overdue for more than 30 days, but no pattern of bad payment: a temporary difficulty
+        # overdue for more than 30 days, but no pattern of bad payment: a temporary
+        # difficulty
         self.assertEqual(partner.recouvrement_profile_class, "temporary")
         self.assertIn("100", partner.recouvrement_profile_reason)
 
     def test_class_thresholds(self):
-        good, occasional, bad = self.b2b, self.b2b_2, self._customer("Mauvais Payeur SAS")
+        good, occasional, bad = (
+            self.b2b,
+            self.b2b_2,
+            self._customer("Mauvais Payeur SAS"),
+        )
         inv = self.invoice(occasional, 100, "2026-03-01", "2026-03-31")
         self.pay(inv, 100, "2026-04-05")
         for month in range(4, 9):  # five invoices paid 40 days late
@@ -98,18 +114,45 @@ class TestLadderByProfile(RecouvrementCase):
             {"name": name, "company_id": self.company.id, "profile_class": profile}
         )
         for seq, kind, delay, extra in stages:
-            vals = {"ladder_id": ladder.id, "name": kind, "sequence": seq, "kind": kind, "delay_days": delay}
+            vals = {
+                "ladder_id": ladder.id,
+                "name": kind,
+                "sequence": seq,
+                "kind": kind,
+                "delay_days": delay,
+            }
             vals.update(extra)
             self.env["recouvrement.stage"].create(vals)
         return ladder
 
     def test_recurrent_bad_payers_skip_the_courtesy_stages(self):
-        self._ladder("Bad payers", "bad", [
-            (20, "relance_1", 5, {"channel_email": True, "report_id": self.stages["relance_1"].report_id.id}),
-            (40, "mise_en_demeure", 15, {"channel_registered": True, "needs_validation": True,
-                                          "report_id": self.stages["mise_en_demeure"].report_id.id}),
-        ])
-        # a real history: five invoices paid 40 days late -> the nightly profile says "bad"
+        self._ladder(
+            "Bad payers",
+            "bad",
+            [
+                (
+                    20,
+                    "relance_1",
+                    5,
+                    {
+                        "channel_email": True,
+                        "report_id": self.stages["relance_1"].report_id.id,
+                    },
+                ),
+                (
+                    40,
+                    "mise_en_demeure",
+                    15,
+                    {
+                        "channel_registered": True,
+                        "needs_validation": True,
+                        "report_id": self.stages["mise_en_demeure"].report_id.id,
+                    },
+                ),
+            ],
+        )
+        # a real history: five invoices paid 40 days late -> the nightly profile says
+        # "bad"
         for month in range(4, 9):
             due = date(2025, month, 10)
             old = self.invoice(self.b2b, 100, due - relativedelta(days=30), due)
@@ -122,13 +165,19 @@ class TestLadderByProfile(RecouvrementCase):
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
         self.assertEqual(inv.recouvrement_stage_id.ladder_id.profile_class, "bad")
         self.run_cron("2026-04-15")
-        self.assertEqual(self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure")
+        self.assertEqual(
+            self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure"
+        )
 
     def test_key_account_with_its_own_slower_ladder(self):
-        ladder = self._ladder("Key accounts", None, [
-            (10, "call", 15, {"channel_phone": True}),
-            (20, "relance_1", 30, {"channel_email": True}),
-        ])
+        ladder = self._ladder(
+            "Key accounts",
+            None,
+            [
+                (10, "call", 15, {"channel_phone": True}),
+                (20, "relance_1", 30, {"channel_email": True}),
+            ],
+        )
         self.b2b.with_company(self.company).recouvrement_ladder_id = ladder
         inv = self.invoice(self.b2b, 1000, "2026-03-01", "2026-03-31")
         other = self.invoice(self.b2b_2, 1000, "2026-03-01", "2026-03-31")
@@ -136,7 +185,10 @@ class TestLadderByProfile(RecouvrementCase):
         self.assertFalse(inv.recouvrement_stage_id)
         self.assertEqual(other.recouvrement_stage_id.kind, "call")
         self.run_cron("2026-04-15")
-        self.assertEqual(inv.recouvrement_stage_id, ladder.stage_ids.filtered(lambda s: s.kind == "call"))
+        self.assertEqual(
+            inv.recouvrement_stage_id,
+            ladder.stage_ids.filtered(lambda s: s.kind == "call"),
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -149,8 +201,12 @@ class TestPaymentPlans(RecouvrementCase):
     def _plan(self, inv, on="2026-04-25"):
         with patch("odoo.fields.Date.context_today", return_value=day(on)):
             wizard = self.env["recouvrement.payment.plan.create"].create(
-                {"move_ids": [Command.set(inv.ids)], "instalment_count": 3,
-                 "first_date": "2026-05-01", "frequency": "monthly"}
+                {
+                    "move_ids": [Command.set(inv.ids)],
+                    "instalment_count": 3,
+                    "first_date": "2026-05-01",
+                    "frequency": "monthly",
+                }
             )
             wizard._onchange_schedule()
             action = wizard.action_create()
@@ -167,10 +223,18 @@ class TestPaymentPlans(RecouvrementCase):
         inv = self._to_relance_2()
         plan = self._plan(inv)
         self.assertEqual(plan.line_ids.mapped("amount"), [400.0, 400.0, 400.0])
-        self.assertEqual(plan.line_ids.mapped("date"), [date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)])
+        self.assertEqual(
+            plan.line_ids.mapped("date"),
+            [date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)],
+        )
         self.assertEqual(inv.recouvrement_state, "payment_plan")
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "recouvrement_amiable.action_report_payment_plan", plan.ids)[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "recouvrement_amiable.action_report_payment_plan", plan.ids
+            )[0]
+            .decode()
+        )
         self.assertIn(inv.name, html)
         self.assertIn("2240", html)
 
@@ -179,11 +243,17 @@ class TestPaymentPlans(RecouvrementCase):
         plan = self._plan(inv)
         self.pay(inv, 400, "2026-05-01")
         self.run_cron("2026-05-10")
-        self.run_cron("2026-06-03")  # second instalment not due yet with the grace period
+        self.run_cron(
+            "2026-06-03"
+        )  # second instalment not due yet with the grace period
         self.assertEqual(plan.state, "active")
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
         self.assertEqual(plan.line_ids.mapped("state"), ["paid", "pending", "pending"])
-        self.assertFalse(self.events(self.b2b).filtered(lambda e: e.stage_id.kind == "mise_en_demeure"))
+        self.assertFalse(
+            self.events(self.b2b).filtered(
+                lambda e: e.stage_id.kind == "mise_en_demeure"
+            )
+        )
 
     def test_plan_broken_resumes_at_the_right_stage(self):
         inv = self._to_relance_2()
@@ -197,7 +267,9 @@ class TestPaymentPlans(RecouvrementCase):
         self.assertTrue(plan.activity_ids)
         self.assertTrue(self.events(self.b2b, event_type="resume"))
         self.run_cron("2026-06-08")  # the ladder goes on from relance 2
-        self.assertEqual(self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure")
+        self.assertEqual(
+            self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure"
+        )
 
     def test_plan_completed_closes_the_recovery(self):
         inv = self._to_relance_2()
@@ -222,20 +294,29 @@ class TestSuspensions(RecouvrementCase):
         self.run_cron("2026-04-10")
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
         wizard = self.env["recouvrement.move.action"].create(
-            {"action": "dispute", "move_ids": [Command.set(inv.ids)], "category": "price",
-             "reason": "Quantité facturée contestée", "date_end": "2026-05-15"}
+            {
+                "action": "dispute",
+                "move_ids": [Command.set(inv.ids)],
+                "category": "price",
+                "reason": "Quantité facturée contestée",
+                "date_end": "2026-05-15",
+            }
         )
         wizard.action_confirm()
         dispute = inv.recouvrement_dispute_id
         self.assertEqual(dispute.state, "open")
-        self.assertIn(dispute, self.env["recouvrement.dispute"].search([("state", "=", "open")]))
+        self.assertIn(
+            dispute, self.env["recouvrement.dispute"].search([("state", "=", "open")])
+        )
         # disputed invoices are shown apart in the claim
         claim = inv._recouvrement_claim(day("2026-04-20"))
         self.assertFalse(claim.lines)
         self.assertEqual(len(claim.disputed_lines), 1)
         self.run_cron("2026-05-01")
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
-        self.run_cron("2026-05-15")  # end date: back on the ladder at its previous stage, then R2
+        self.run_cron(
+            "2026-05-15"
+        )  # end date: back on the ladder at its previous stage, then R2
         self.assertEqual(dispute.state, "expired")
         self.assertFalse(inv.recouvrement_dispute_id)
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
@@ -245,18 +326,26 @@ class TestSuspensions(RecouvrementCase):
         self.run_cron("2026-04-03")
         before = inv.recouvrement_prescription_date
         wizard = self.env["recouvrement.move.action"].create(
-            {"action": "mediation", "move_ids": [Command.set(inv.ids)], "reference": "MED-2026-042",
-             "date": "2026-04-05"}
+            {
+                "action": "mediation",
+                "move_ids": [Command.set(inv.ids)],
+                "reference": "MED-2026-042",
+                "date": "2026-04-05",
+            }
         )
         wizard.action_confirm()
-        mediation = self.env["recouvrement.mediation"].search([("name", "=", "MED-2026-042")])
+        mediation = self.env["recouvrement.mediation"].search(
+            [("name", "=", "MED-2026-042")]
+        )
         self.assertEqual(mediation.date_end, date(2026, 7, 5))  # 3 months by default
         self.assertEqual(inv.recouvrement_state, "mediation")
         self.run_cron("2026-05-01")
         self.assertEqual(inv.recouvrement_stage_id.kind, "call")
         with patch("odoo.fields.Date.context_today", return_value=date(2026, 5, 20)):
             inv.invalidate_recordset(["recouvrement_prescription_date"])
-            self.assertEqual(inv.recouvrement_prescription_date, before + relativedelta(days=45))
+            self.assertEqual(
+                inv.recouvrement_prescription_date, before + relativedelta(days=45)
+            )
             mediation.outcome = "Pas d'accord"
             mediation.action_failure()
         self.assertEqual(inv.recouvrement_state, "in_progress")
@@ -266,8 +355,12 @@ class TestSuspensions(RecouvrementCase):
     def test_mediation_ends_at_its_date(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         self.env["recouvrement.mediation"].create(
-            {"name": "MED-1", "partner_id": self.b2b.id, "move_ids": [Command.set(inv.ids)],
-             "date_start": "2026-04-01"}
+            {
+                "name": "MED-1",
+                "partner_id": self.b2b.id,
+                "move_ids": [Command.set(inv.ids)],
+                "date_start": "2026-04-01",
+            }
         )
         self.run_cron("2026-06-30")
         self.assertEqual(inv.recouvrement_state, "mediation")
@@ -277,8 +370,12 @@ class TestSuspensions(RecouvrementCase):
     def test_mediation_agreement_proposes_a_payment_plan(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         mediation = self.env["recouvrement.mediation"].create(
-            {"name": "MED-2", "partner_id": self.b2b.id, "move_ids": [Command.set(inv.ids)],
-             "date_start": "2026-04-01"}
+            {
+                "name": "MED-2",
+                "partner_id": self.b2b.id,
+                "move_ids": [Command.set(inv.ids)],
+                "date_start": "2026-04-01",
+            }
         )
         action = mediation.action_agreement()
         self.assertEqual(mediation.state, "agreement")
@@ -297,13 +394,23 @@ class TestSuspensions(RecouvrementCase):
         claim_before = invs._recouvrement_claim(day("2026-05-20"))
         self.assertEqual(float(claim_before.indemnities), 80.0)
         with patch("odoo.fields.Date.context_today", return_value=date(2026, 5, 20)):
-            self.b2b.write({"recouvrement_procedure": "redressement", "recouvrement_procedure_date": "2026-05-18"})
+            self.b2b.write(
+                {
+                    "recouvrement_procedure": "redressement",
+                    "recouvrement_procedure_date": "2026-05-18",
+                }
+            )
         self.assertEqual(set(invs.mapped("recouvrement_state")), {"paused"})
         self.assertEqual(pending.state, "cancelled")
         activity = self.b2b.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.env.ref("recouvrement_amiable.mail_activity_type_recouvrement_declare_claim")
+            lambda a: a.activity_type_id
+            == self.env.ref(
+                "recouvrement_amiable.mail_activity_type_recouvrement_declare_claim"
+            )
         )
-        self.assertEqual(activity.date_deadline, date(2026, 7, 18))  # 2 months from the publication
+        self.assertEqual(
+            activity.date_deadline, date(2026, 7, 18)
+        )  # 2 months from the publication
         claim_after = invs._recouvrement_claim(day("2026-05-20"))
         self.assertEqual(float(claim_after.indemnities), 0.0)
         before = len(self.events(self.b2b))

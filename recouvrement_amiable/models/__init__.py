@@ -9,8 +9,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_bank
-from . import account_move
 from . import account_move_escalation
 from . import account_move_watch
+from . import account_move
 from . import ir_attachment
 from . import mail_template

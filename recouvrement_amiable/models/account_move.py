@@ -36,7 +36,12 @@ PAID_STATES = ("paid", "in_payment", "reversed")
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = [
+        "account.move",
+        "recouvrement.escalation.mixin",
+        "recouvrement.watch.mixin",
+    ]
 
     # No default on these columns: an empty value means "not in recovery", so that
     # installing the module does not rewrite the account_move table (style.md §2.3).
@@ -91,7 +96,8 @@ class AccountMove(models.Model):
         "Formal notice received on",
         copy=False,
         readonly=True,
-        help="Receipt of the formal notice: consumers owe interest at the legal rate from "
+        help="Receipt of the formal notice: consumers owe interest at the legal rate "
+        "from "
         "this date (art. 1231-6 C. civ.).",
     )
     recouvrement_prev_stage_id = fields.Many2one(
@@ -216,7 +222,8 @@ class AccountMove(models.Model):
                 move.invoice_date,
                 move.delivery_date,
             )
-            # A partial payment is an acknowledgement of the debt: it interrupts (art. 2240).
+            # A partial payment is an acknowledgement of the debt: it interrupts (art.
+            # 2240).
             interruptions = [
                 p.date for p in payments.get(move.id, ()) if p.label == "payment"
             ]
@@ -225,7 +232,8 @@ class AccountMove(models.Model):
             )
 
     def _recouvrement_suspensions(self):
-        """{move id: [(start, end)]}: mediations suspend the prescription (art. 2238 C. civ.)."""
+        """{move id: [(start, end)]}: mediations suspend the prescription (art. 2238 C.
+        civ.)."""
         result = defaultdict(list)
         ids = [i for i in self.ids if isinstance(i, int)]
         if not ids:
@@ -262,7 +270,7 @@ class AccountMove(models.Model):
         if not invoices:
             return result
         lines = invoices.line_ids.filtered(
-            lambda l: l.account_type == "asset_receivable"
+            lambda aml: aml.account_type == "asset_receivable"
         )
         partials = self.env["account.partial.reconcile"].search(
             [("debit_move_id", "in", lines.ids)]
@@ -287,7 +295,8 @@ class AccountMove(models.Model):
 
     def _recouvrement_invoice_inputs(self, payments=None):
         """legal.InvoiceInput of each invoice. Credit notes reconciled with an invoice
-        reduce its amount from the start (they correct the price); payments are dated."""
+        reduce its amount from the start (they correct the price); payments are
+        dated."""
         payments = payments if payments is not None else self._recouvrement_payments()
         inputs = []
         for move in self:
@@ -313,7 +322,8 @@ class AccountMove(models.Model):
 
     @api.model
     def _recouvrement_unallocated_credits(self, partners, companies):
-        """{(company id, commercial partner id): [legal.Credit]}: credit notes and payments
+        """{(company id, commercial partner id): [legal.Credit]}: credit notes and
+        payments
         of the debtors not reconciled with any invoice, in one query."""
         lines = self.env["account.move.line"].search(
             [
@@ -378,12 +388,13 @@ class AccountMove(models.Model):
 
     @api.model
     def _recouvrement_claims_tolerant(self, groups, on_date):
-        """Like _recouvrement_claims, but a debtor whose claim cannot be computed (missing
+        """Like _recouvrement_claims, but a debtor whose claim cannot be computed
+        (missing
         rate, public body) gets an error message instead of failing the others."""
         try:
             return self._recouvrement_claims(groups, on_date), {}
-        except UserError:
-            pass
+        except UserError as error:
+            _logger.debug("Claims computed debtor by debtor: %s", error)
         claims, failures = {}, {}
         for key, moves in groups.items():
             try:
@@ -395,7 +406,8 @@ class AccountMove(models.Model):
     def _recouvrement_claim(
         self, on_date=None, include_disputed=True, with_credits=True
     ):
-        """The claim breakdown (legal.Claim) of these invoices of one debtor at ``on_date``.
+        """The claim breakdown (legal.Claim) of these invoices of one debtor at
+        ``on_date``.
 
         :raise UserError: invoices of several debtors, missing rate, public body.
         """
@@ -406,7 +418,8 @@ class AccountMove(models.Model):
         if len(invoices.commercial_partner_id) > 1 or len(invoices.company_id) > 1:
             raise UserError(
                 _(
-                    "A claim breakdown concerns the invoices of one customer and one company."
+                    "A claim breakdown concerns the invoices of one customer and one "
+                    "company."
                 )
             )
         return self._recouvrement_claims(
@@ -477,7 +490,8 @@ class AccountMove(models.Model):
             raise UserError(
                 _("Select the invoices of one customer to see their claim breakdown.")
             )
-        invoices._recouvrement_claim()  # raise now, in the user's face, if a rate is missing
+        # raise now, in the user's face, if a rate is missing
+        invoices._recouvrement_claim()
         return {
             "type": "ir.actions.act_window",
             "name": _("Claim breakdown"),
@@ -532,7 +546,8 @@ class AccountMove(models.Model):
             if not invoices:
                 raise UserError(
                     _(
-                        "None of the selected invoices is in a state this action applies to."
+                        "None of the selected invoices is in a state this action "
+                        "applies to."
                     )
                 )
         return invoices
@@ -564,7 +579,8 @@ class AccountMove(models.Model):
         """Store the date the next stage is due for each invoice (batch).
 
         next = due date + delay of the next stage of the debtor's ladder, not before the
-        minimum spacing after ``contact_date``, and for a stage that waits for the notice
+        minimum spacing after ``contact_date``, and for a stage that waits for the
+        notice
         deadline, not before that deadline.
         """
         if not self:
@@ -669,7 +685,8 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _recouvrement_format_helpers(self, lang=None, currency=None):
-        """Formatting functions in the debtor's language: 1 234,56 € and 23/11/2026 in French."""
+        """Formatting functions in the debtor's language: 1 234,56 € and 23/11/2026 in
+        French."""
         lang = lang or self.env.lang or "fr_FR"
         env = self.with_context(lang=lang).env
         currency = currency or self.env.company.currency_id
@@ -684,7 +701,7 @@ class AccountMove(models.Model):
             return format_date(env, value, lang_code=lang) if value else ""
 
         def rate(value):
-            return "%s %%" % formatLang(env, float(value or 0), digits=2)
+            return f"{formatLang(env, float(value or 0), digits=2)} %"
 
         def rate_label(applied):
             if applied.kind == "ecb_plus_10":

@@ -3,7 +3,8 @@ validation of prepared stages.
 
 decide (pure Python on prefetched data) -> resolve channels per (debtor, stage) ->
 create one recouvrement.event per group -> render letters in one call per report ->
-queue emails -> schedule activities -> write invoices, partners and chatter notes in batch.
+queue emails -> schedule activities -> write invoices, partners and chatter notes in
+batch.
 """
 
 import hashlib
@@ -47,8 +48,11 @@ class Decision:
         mapping[key] = (mapping[key] | move) if mapping[key] is not None else move
 
 
-class AccountMove(models.Model):
-    _inherit = "account.move"
+class RecouvrementEscalationMixin(models.AbstractModel):
+    """The escalation engine of customer invoices (mixed into account.move)."""
+
+    _name = "recouvrement.escalation.mixin"
+    _description = "Recovery escalation engine"
 
     # ------------------------------------------------------------------
     # Selection
@@ -83,7 +87,8 @@ class AccountMove(models.Model):
             .sudo()
             .get_param("recouvrement_amiable.batch_size", DEFAULT_BATCH_SIZE)
         )
-        # Messages and activities in the language of the company (the cron user has none).
+        # Messages and activities in the language of the company (the cron user has
+        # none).
         self = self.with_context(lang=self.env.company.partner_id.lang or self.env.lang)  # noqa: PLW0642
         today = fields.Date.context_today(self)
         woken = self._recouvrement_wake_up(today, limit=batch_size * 10)
@@ -151,7 +156,8 @@ class AccountMove(models.Model):
             if blocked and blocked == invoices:
                 raise UserError(
                     _(
-                        "These invoices are suspended, transferred or closed: resume them first."
+                        "These invoices are suspended, transferred or closed: resume "
+                        "them first."
                     )
                 )
             invoices -= blocked
@@ -183,7 +189,8 @@ class AccountMove(models.Model):
         return events
 
     def _recouvrement_record_failure(self, error, today):
-        """A debtor failed: record why and retry tomorrow (the invoices leave today's domain)."""
+        """A debtor failed: record why and retry tomorrow (the invoices leave today's
+        domain)."""
         message = _(
             "The recovery run failed on this customer: %(error)s",
             error=str(error) or error.__class__.__name__,
@@ -216,7 +223,8 @@ class AccountMove(models.Model):
                     (
                         moves,
                         _(
-                            "%(partner)s is a public body: its recovery is out of the scope "
+                            "%(partner)s is a public body: its recovery is out of the "
+                            "scope "
                             "of this module (public procurement rules).",
                             partner=partner.display_name,
                         ),
@@ -230,7 +238,8 @@ class AccountMove(models.Model):
                     (
                         moves,
                         _(
-                            "%(partner)s is archived: unarchive the customer or close the "
+                            "%(partner)s is archived: unarchive the customer or close "
+                            "the "
                             "recovery of its invoices.",
                             partner=partner.display_name,
                         ),
@@ -261,7 +270,8 @@ class AccountMove(models.Model):
                 (
                     move,
                     _(
-                        "Invoice %(invoice)s is in %(currency)s: the letters and the legal "
+                        "Invoice %(invoice)s is in %(currency)s: the letters and the "
+                        "legal "
                         "computations are in %(company_currency)s. Chase it by hand.",
                         invoice=move.name,
                         currency=move.currency_id.name,
@@ -286,8 +296,10 @@ class AccountMove(models.Model):
                 (
                     move,
                     _(
-                        "Invoice %(invoice)s is time-barred since %(date)s: claiming it would be "
-                        "an unfair practice. Close its recovery or check the prescription.",
+                        "Invoice %(invoice)s is time-barred since %(date)s: claiming "
+                        "it would be "
+                        "an unfair practice. Close its recovery or check the "
+                        "prescription.",
                         invoice=move.name,
                         date=prescribed_on.strftime("%d/%m/%Y"),
                     ),
@@ -308,8 +320,10 @@ class AccountMove(models.Model):
         if force:
             target = after[0]
         else:
-            # Default: the next stage when it is due. Catch-up: the highest automatic stage
-            # already due; a stage that needs validation or a person is never jumped over
+            # Default: the next stage when it is due. Catch-up: the highest automatic
+            # stage
+            # already due; a stage that needs validation or a person is never jumped
+            # over
             # nor jumped to: it is only reached as the very next stage.
             target = False
             for stage in after:
@@ -446,7 +460,8 @@ class AccountMove(models.Model):
         """Turn each (company, debtor, stage) group into event values, or an issue.
 
         Email without address falls back to the letter when the stage has one; a letter
-        without postal address, or a payment letter of a company without IBAN, is skipped
+        without postal address, or a payment letter of a company without IBAN, is
+        skipped
         with an activity and retried after the spacing.
         """
         partners = self.env["res.partner"].browse({p.id for (_c, p, _s) in groups})
@@ -464,7 +479,8 @@ class AccountMove(models.Model):
                 else:
                     problems.append(
                         _(
-                            "%(partner)s has no email address for stage %(stage)s, and the "
+                            "%(partner)s has no email address for stage %(stage)s, and "
+                            "the "
                             "stage has no letter to send instead.",
                             partner=partner.display_name,
                             stage=stage.name,
@@ -476,7 +492,8 @@ class AccountMove(models.Model):
             } and not self._recouvrement_has_address(contact):
                 problems.append(
                     _(
-                        "%(partner)s has no complete postal address (street, zip, city): "
+                        "%(partner)s has no complete postal address (street, zip, "
+                        "city): "
                         "the %(stage)s letter cannot be sent.",
                         partner=contact.display_name,
                         stage=stage.name,
@@ -491,7 +508,8 @@ class AccountMove(models.Model):
                     (
                         moves,
                         _(
-                            "Company %(company)s has no bank account: the reminders must tell "
+                            "Company %(company)s has no bank account: the reminders "
+                            "must tell "
                             "the debtor where to pay. Add the company's IBAN.",
                             company=company.name,
                         ),
@@ -584,10 +602,12 @@ class AccountMove(models.Model):
         return amounts
 
     def _recouvrement_render_letters(self, events):
-        """Render the letters of ``events``: one wkhtmltopdf call per report for all of them;
+        """Render the letters of ``events``: one wkhtmltopdf call per report for all of
+        them;
         Odoo splits the PDF per event and stores one attachment each."""
         Report = self.env["ir.actions.report"]
-        # Each letter is rendered in its debtor's language by the template (t-lang), so one
+        # Each letter is rendered in its debtor's language by the template (t-lang), so
+        # one
         # call per report renders every letter of the batch.
         for report, report_events in events.grouped(
             lambda e: e.stage_id.report_id
@@ -652,10 +672,12 @@ class AccountMove(models.Model):
                 event.mail_message_id = mail.mail_message_id
 
     def _recouvrement_ensure_invoice_pdfs(self, moves, fresh=False):
-        """Make sure each invoice has a PDF: the one Odoo sent (invoice_pdf_report_id), else
+        """Make sure each invoice has a PDF: the one Odoo sent (invoice_pdf_report_id),
+        else
         a copy as Odoo prints it (with payments), rendered in one call for all of them.
 
-        ``fresh``: a copy of today for every invoice (the case file shows today's payments).
+        ``fresh``: a copy of today for every invoice (the case file shows today's
+        payments).
         """
         if fresh:
             missing = moves
@@ -744,7 +766,8 @@ class AccountMove(models.Model):
         self.env["mail.activity"].sudo().create(vals_list)
 
     def _recouvrement_after_contact(self, events, today):
-        """Invoices reach the stage; debtors' last contact is today; one chatter note per
+        """Invoices reach the stage; debtors' last contact is today; one chatter note
+        per
         invoice, logged in one batch."""
         by_stage = defaultdict(lambda: self.browse())
         bodies = {}
@@ -754,7 +777,8 @@ class AccountMove(models.Model):
             channels = event.channel_summary or ""
             for move in moves:
                 bodies[move.id] = _(
-                    "Recovery: stage %(stage)s reached (%(channels)s), event %(event)s.",
+                    "Recovery: stage %(stage)s reached (%(channels)s), event "
+                    "%(event)s.",
                     stage=event.stage_id.name,
                     channels=channels,
                     event=event._get_html_link(),
@@ -967,7 +991,8 @@ class AccountMove(models.Model):
         return moves
 
     def _recouvrement_stop_for_procedure(self):
-        """A collective procedure stops every individual action at once (L622-21 C. com.)."""
+        """A collective procedure stops every individual action at once (L622-21 C.
+        com.)."""
         moves = self.filtered(lambda m: m.recouvrement_state != "closed")
         if not moves:
             return
@@ -1038,10 +1063,13 @@ class AccountMove(models.Model):
             }
         )
         if event.letter_attachment_id:
-            # The stored letter is the evidence: store it again with its registered letter
+            # The stored letter is the evidence: store it again with its registered
+            # letter
             # number, keeping the version printed before the number was known.
             previous = event.letter_attachment_id
-            previous.name = previous.name.removesuffix(".pdf") + " (sans numero LRAR).pdf"
+            previous.name = (
+                previous.name.removesuffix(".pdf") + " (sans numero LRAR).pdf"
+            )
             event.letter_attachment_id = False
             self._recouvrement_render_letters(event)
         return event
@@ -1053,7 +1081,8 @@ class AccountMove(models.Model):
         if not events:
             raise UserError(
                 _(
-                    "Record the sending of the registered letter (its number) before its receipt."
+                    "Record the sending of the registered letter (its number) before "
+                    "its receipt."
                 )
             )
         if len(events.partner_id) > 1:

@@ -10,8 +10,11 @@ from .. import legal
 from .account_move import OPEN_PAYMENT_STATES
 
 
-class AccountMove(models.Model):
-    _inherit = "account.move"
+class RecouvrementWatchMixin(models.AbstractModel):
+    """Daily watches on customer invoices (mixed into account.move)."""
+
+    _name = "recouvrement.watch.mixin"
+    _description = "Recovery daily watches"
 
     @api.model
     def _cron_recouvrement_daily(self):
@@ -48,7 +51,8 @@ class AccountMove(models.Model):
         )
         companies = self.env["res.company"].search([])
         max_days = max(companies.mapped("recouvrement_prescription_alert_days") or [90])
-        # Shortest period is 2 years (B2C): older invoices only, then the exact date in Python.
+        # Shortest period is 2 years (B2C): older invoices only, then the exact date in
+        # Python.
         horizon = today + timedelta(days=max_days) - timedelta(days=2 * 366)
         moves = self.search(
             [
@@ -92,9 +96,12 @@ class AccountMove(models.Model):
                     ),
                     "note": Markup("<p>%s</p>")
                     % _(
-                        "Invoice %(invoice)s becomes time-barred on %(date)s. Reminders and formal "
-                        "notices do not interrupt the prescription: only an acknowledgement by "
-                        "the debtor (payment, signed payment plan) or a claim in court does "
+                        "Invoice %(invoice)s becomes time-barred on %(date)s. "
+                        "Reminders and formal "
+                        "notices do not interrupt the prescription: only an "
+                        "acknowledgement by "
+                        "the debtor (payment, signed payment plan) or a claim in court "
+                        "does "
                         "(art. 2240, 2241 C. civ.).",
                         invoice=move.name,
                         date=move.recouvrement_prescription_date.strftime("%d/%m/%Y"),
@@ -107,7 +114,8 @@ class AccountMove(models.Model):
 
     @api.model
     def _recouvrement_rate_watch(self, today):
-        """Before a semester starts, ask the recovery manager to record its rates (once)."""
+        """Before a semester starts, ask the recovery manager to record its rates
+        (once)."""
         Rate = self.env["recouvrement.rate"]
         company = self.env.company
         missing = Rate._missing_upcoming_semesters(
@@ -128,7 +136,7 @@ class AccountMove(models.Model):
             or self.env.user
         )
         kinds = dict(Rate._fields["kind"]._description_selection(self.env))
-        summary_key = "rates-%s" % missing[0][1].isoformat()
+        summary_key = f"rates-{missing[0][1].isoformat()}"
         existing = (
             self.env["mail.activity"]
             .sudo()
@@ -162,7 +170,8 @@ class AccountMove(models.Model):
                 "note": Markup("<p>%s</p><ul>%s</ul>")
                 % (
                     _(
-                        "Late interest cannot be computed for the coming semester until these "
+                        "Late interest cannot be computed for the coming semester "
+                        "until these "
                         "rates are recorded (Banque de France, Journal officiel):"
                     ),
                     lines,

@@ -18,7 +18,8 @@ class IrAttachment(models.Model):
     recouvrement_category = fields.Selection(
         DOCUMENT_CATEGORIES,
         string="Recovery document",
-        help="Documents with a category go into the case file handed to the commissaire "
+        help="Documents with a category go into the case file handed to the "
+        "commissaire "
         "de justice or the lawyer.",
     )
 

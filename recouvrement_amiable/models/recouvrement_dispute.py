@@ -51,7 +51,8 @@ class RecouvrementDispute(models.Model):
     date_end = fields.Date(
         "Review on",
         tracking=True,
-        help="The invoices return to the ladder on this date if the dispute is still open.",
+        help="The invoices return to the ladder on this date if the dispute is still "
+        "open.",
     )
     state = fields.Selection(
         [
@@ -107,7 +108,7 @@ class RecouvrementDispute(models.Model):
         for dispute in self.filtered(lambda d: d.state == "open"):
             dispute.state = "resolved"
             moves = dispute.move_ids.filtered(
-                lambda m: m.recouvrement_dispute_id == dispute
+                lambda m, dispute=dispute: m.recouvrement_dispute_id == dispute
             )
             moves.write({"recouvrement_dispute_id": False})
             open_moves = moves.filtered(

@@ -120,7 +120,8 @@ class RecouvrementEvent(models.Model):
         "Received on",
         tracking=True,
         copy=False,
-        help="First presentation of the registered letter (acknowledgement of receipt): "
+        help="First presentation of the registered letter (acknowledgement of "
+        "receipt): "
         "the payment deadline of a formal notice runs from this date.",
     )
     receipt_attachment_id = fields.Many2one(
@@ -130,7 +131,8 @@ class RecouvrementEvent(models.Model):
         "Payment deadline",
         compute="_compute_notice_deadline",
         store=True,
-        help="Last day to pay after a formal notice: its receipt plus the stage's deadline.",
+        help="Last day to pay after a formal notice: its receipt plus the stage's "
+        "deadline.",
     )
     call_outcome = fields.Selection(CALL_OUTCOMES, tracking=True)
     promise_date = fields.Date("Promised payment date")
@@ -207,12 +209,14 @@ class RecouvrementEvent(models.Model):
     # Letter data (used by the QWeb letters and the emails)
     # ------------------------------------------------------------------
     def _letter_claim(self):
-        """The claim breakdown (legal.Claim) of the event's invoices at the event's date."""
+        """The claim breakdown (legal.Claim) of the event's invoices at the event's
+        date."""
         self.ensure_one()
         return self.move_ids._recouvrement_claim(self.date)
 
     def _previous_events(self):
-        """Earlier stage events sent to the same debtor about these invoices, oldest first."""
+        """Earlier stage events sent to the same debtor about these invoices, oldest
+        first."""
         self.ensure_one()
         return self.search(
             [
@@ -244,7 +248,8 @@ class RecouvrementEvent(models.Model):
         """The "au plus tard le" date printed on a formal notice.
 
         The deadline legally runs from the receipt, unknown when the letter is printed:
-        the letter states its date plus the company's delivery allowance plus the deadline,
+        the letter states its date plus the company's delivery allowance plus the
+        deadline,
         so the date written is never earlier than the legal one for a normal delivery.
         """
         self.ensure_one()
@@ -262,7 +267,8 @@ class RecouvrementEvent(models.Model):
         return f"{kind}_{self.name.replace('/', '-')}_{partner}.pdf"
 
     def _letter_values(self):
-        """Everything a letter prints, computed once, formatted in the debtor's language."""
+        """Everything a letter prints, computed once, formatted in the debtor's
+        language."""
         self.ensure_one()
         Move = self.env["account.move"]
         lang = self.lang or self.partner_id.lang or self.env.lang
@@ -332,7 +338,7 @@ class RecouvrementEvent(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_validate(self):
-        """Validate the selected events waiting for validation: execute their channels."""
+        """Validate the selected events waiting for validation: run their channels."""
         if not self.env.user.has_group(
             "recouvrement_amiable.group_recouvrement_manager"
         ):
@@ -355,7 +361,8 @@ class RecouvrementEvent(models.Model):
         return True
 
     def action_mark_posted(self):
-        """Letters handed to the post: the event is done (registered letters need their number)."""
+        """Letters handed to the post: the event is done (registered letters need their
+        number)."""
         for event in self:
             if event.state != "to_post":
                 raise UserError(
@@ -364,7 +371,8 @@ class RecouvrementEvent(models.Model):
             if event.channel_registered and not event.tracking_number:
                 raise UserError(
                     _(
-                        "Event %(event)s is a registered letter: record its number with "
+                        "Event %(event)s is a registered letter: record its number "
+                        "with "
                         "'Record registered letter sent'.",
                         event=event.name,
                     )

@@ -32,7 +32,8 @@ class RecouvrementLadder(models.Model):
     )
     profile_class = fields.Selection(
         PROFILE_CLASSES,
-        help="Customers of this debtor profile class follow this ladder, unless they have "
+        help="Customers of this debtor profile class follow this ladder, unless they "
+        "have "
         "a ladder of their own.",
     )
     stage_ids = fields.One2many("recouvrement.stage", "ladder_id", string="Stages")
@@ -47,7 +48,8 @@ class RecouvrementLadder(models.Model):
         ),
         (
             "profile_unique",
-            "EXCLUDE (company_id WITH =, profile_class WITH =) WHERE (profile_class IS NOT NULL AND active)",
+            "EXCLUDE (company_id WITH =, profile_class WITH =) WHERE (profile_class IS "
+            "NOT NULL AND active)",
             "A company can have only one ladder per debtor profile class.",
         ),
     ]

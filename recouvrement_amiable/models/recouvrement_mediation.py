@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 
 
 class RecouvrementMediation(models.Model):
-    """A referral to the Médiateur des entreprises (free, confidential, business-to-business;
+    """A referral to the Médiateur des entreprises (free, confidential, business-to-
+    business;
     legal_spec_fr.md §2.2). Recovery is suspended meanwhile, and so is the prescription
     (art. 2238 C. civ.)."""
 
@@ -69,7 +70,8 @@ class RecouvrementMediation(models.Model):
                 "mediation",
                 mediation.date_end,
                 _(
-                    "Referred to the Médiateur des entreprises on %(date)s (ref. %(ref)s).",
+                    "Referred to the Médiateur des entreprises on %(date)s (ref. "
+                    "%(ref)s).",
                     date=mediation.date_start.strftime("%d/%m/%Y"),
                     ref=mediation.name,
                 ),

@@ -11,7 +11,8 @@ PLAN_STATES = [
 
 class RecouvrementPaymentPlan(models.Model):
     """An échéancier agreed with the debtor: escalation is suspended while it is kept;
-    a missed instalment resumes it where it stopped; a completed plan closes recovery."""
+    a missed instalment resumes it where it stopped; a completed plan closes
+    recovery."""
 
     _name = "recouvrement.payment.plan"
     _description = "Payment plan (échéancier)"
@@ -88,7 +89,8 @@ class RecouvrementPaymentPlan(models.Model):
             ):
                 raise ValidationError(
                     _(
-                        "The instalments add up to %(total)s but the plan covers %(expected)s.",
+                        "The instalments add up to %(total)s but the plan covers "
+                        "%(expected)s.",
                         total=plan.currency_id.format(plan.amount_total),
                         expected=plan.currency_id.format(expected),
                     )
@@ -130,7 +132,8 @@ class RecouvrementPaymentPlan(models.Model):
 
     @api.model
     def _cron_check_plans(self, today=None):
-        """Check every kept plan against the payments received (one pass, no query per plan
+        """Check every kept plan against the payments received (one pass, no query per
+        plan
         beyond the prefetch)."""
         today = today or fields.Date.context_today(self)
         plans = self.search([("state", "=", "active")])

@@ -11,7 +11,8 @@ class RecouvrementRate(models.Model):
     day of each semester (default late-payment rate = ECB + 10 points, L441-10 C. com.)
     and the two categories of the French legal interest rate (art. L313-2 CMF).
 
-    Shipped as data (legal_spec_fr.md §3.5) and editable: every figure is dated and sourced.
+    Shipped as data (legal_spec_fr.md §3.5) and editable: every figure is dated and
+    sourced.
     """
 
     _name = "recouvrement.rate"
@@ -119,7 +120,7 @@ class RecouvrementRate(models.Model):
 
     @api.model
     def _rate_book(self):
-        """The rates as a pure ``legal.RateBook`` (cached; cleared when a rate changes)."""
+        """The rates as a ``legal.RateBook`` (cached; cleared when a rate changes)."""
         return legal.RateBook(legal.RatePeriod(*row) for row in self._rate_rows())
 
     @api.model
@@ -143,7 +144,8 @@ class RecouvrementRate(models.Model):
         return _(
             "No %(kind)s is known for the period from %(start)s to %(end)s. "
             "Add it under Accounting > Configuration > Recovery > Reference rates "
-            "(source: Banque de France / Journal officiel) before computing late interest.",
+            "(source: Banque de France / Journal officiel) before computing late "
+            "interest.",
             kind=kinds.get(kind, kind),
             start=period_start.strftime("%d/%m/%Y"),
             end=period_end.strftime("%d/%m/%Y"),
@@ -161,15 +163,17 @@ class RecouvrementRate(models.Model):
         if isinstance(error, legal.PublicDebtorError):
             return UserError(
                 _(
-                    "Public bodies (State, local authorities, hospitals) follow the public "
-                    "procurement rules: their recovery is out of the scope of this module."
+                    "Public bodies (State, local authorities, hospitals) follow the "
+                    "public "
+                    "procurement rules: their recovery is out of the scope of this "
+                    "module."
                 )
             )
         return UserError(str(error))
 
     @api.model
     def _missing_upcoming_semesters(self, today, horizon_days):
-        """Semesters starting within ``horizon_days`` whose rates are not recorded yet."""
+        """Semesters starting within ``horizon_days`` whose rates are missing."""
         book = self._rate_book()
         next_start = legal.semester_bounds(today)[1] + timedelta(days=1)
         if (next_start - today).days > horizon_days:

@@ -56,7 +56,8 @@ class RecouvrementStage(models.Model):
     )
     delay_days = fields.Integer(
         "Delay (days after due date)",
-        help="The stage is due this many days after the invoice's due date (negative: before).",
+        help="The stage is due this many days after the invoice's due date (negative: "
+        "before).",
     )
     after_notice_deadline = fields.Boolean(
         "After the notice deadline",
@@ -72,7 +73,8 @@ class RecouvrementStage(models.Model):
         "Automatic",
         default=True,
         help="The nightly run executes the stage when it is due. Otherwise the invoice "
-        "waits at the previous stage and the collector gets an activity to act by hand.",
+        "waits at the previous stage and the collector gets an activity to act by "
+        "hand.",
     )
     needs_validation = fields.Boolean(
         help="The nightly run prepares the stage but a recovery manager validates it "
@@ -91,7 +93,8 @@ class RecouvrementStage(models.Model):
         "ir.actions.report",
         string="Letter template",
         domain=[("model", "=", "recouvrement.event")],
-        help="The QWeb letter printed for the letter channels (and attached to emails).",
+        help="The QWeb letter printed for the letter channels (and attached to "
+        "emails).",
     )
     mail_template_id = fields.Many2one(
         "mail.template",

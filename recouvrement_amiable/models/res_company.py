@@ -3,7 +3,8 @@ from odoo.tools import SQL
 
 from .. import legal
 
-# The default French ladder (design.md; legal_spec_fr.md §2.1: market practice, data not law).
+# The default French ladder (design.md; legal_spec_fr.md §2.1: market practice, data not
+# law).
 # English names are the source; French names are set as their translation.
 DEFAULT_LADDER = [
     {
@@ -23,20 +24,28 @@ DEFAULT_LADDER = [
         "channel_phone": True,
         "activity": "recouvrement_amiable.mail_activity_type_recouvrement_call",
         "call_script": (
-            "<p>Introduce yourself and ask for the person in charge of supplier payments.</p>"
+            "<p>Introduce yourself and ask for the person in charge of supplier "
+            "payments.</p>"
             "<ul><li>Check that the invoices were received and are not disputed.</li>"
             "<li>Ask when the payment will be made, and by which means.</li>"
             "<li>If there is a difficulty, offer a payment plan.</li>"
             "<li>Stay courteous: no pressure, no threat; call on working days "
-            "between 10:00-13:00 and 14:00-20:00, at most 4 attempts in 30 days.</li></ul>"
-            "<p>Log the outcome: reached, promise to pay (with the date), dispute, unreachable.</p>",
-            "<p>Présentez-vous et demandez la personne en charge du règlement des fournisseurs.</p>"
-            "<ul><li>Vérifiez que les factures ont bien été reçues et ne sont pas contestées.</li>"
-            "<li>Demandez à quelle date et par quel moyen le règlement sera effectué.</li>"
+            "between 10:00-13:00 and 14:00-20:00, at most 4 attempts in 30 "
+            "days.</li></ul>"
+            "<p>Log the outcome: reached, promise to pay (with the date), dispute, "
+            "unreachable.</p>",
+            "<p>Présentez-vous et demandez la personne en charge du règlement des "
+            "fournisseurs.</p>"
+            "<ul><li>Vérifiez que les factures ont bien été reçues et ne sont pas "
+            "contestées.</li>"
+            "<li>Demandez à quelle date et par quel moyen le règlement sera "
+            "effectué.</li>"
             "<li>En cas de difficulté, proposez un échéancier.</li>"
             "<li>Restez courtois : ni pression ni menace ; appelez les jours ouvrés "
-            "entre 10 h et 13 h et entre 14 h et 20 h, 4 tentatives au plus sur 30 jours.</li></ul>"
-            "<p>Notez le résultat : joint, promesse de paiement (avec la date), litige, injoignable.</p>",
+            "entre 10 h et 13 h et entre 14 h et 20 h, 4 tentatives au plus sur 30 "
+            "jours.</li></ul>"
+            "<p>Notez le résultat : joint, promesse de paiement (avec la date), "
+            "litige, injoignable.</p>",
         ),
     },
     {
@@ -153,7 +162,8 @@ class ResCompany(models.Model):
     recouvrement_notice_delivery_days = fields.Integer(
         "Registered letter delivery allowance (days)",
         default=3,
-        help="Days added to the letter's date to state the payment deadline of a formal "
+        help="Days added to the letter's date to state the payment deadline of a "
+        "formal "
         "notice, whose deadline runs from its receipt.",
     )
     recouvrement_rate_alert_days = fields.Integer(
@@ -227,7 +237,8 @@ class ResCompany(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE recouvrement_ladder SET name = name || jsonb_build_object('fr_FR', %s) "
+                "UPDATE recouvrement_ladder SET name = name || "
+                "jsonb_build_object('fr_FR', %s) "
                 "WHERE id IN %s",
                 "Échelle par défaut",
                 tuple(ladders.ids),

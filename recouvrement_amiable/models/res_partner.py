@@ -5,6 +5,24 @@ from odoo.tools import SQL
 from .. import legal
 from .recouvrement_ladder import PROFILE_CLASSES
 
+# profile field -> column of the VALUES list that computes it
+PROFILE_COLUMNS = [
+    ("recouvrement_late_count", "late_count"),
+    ("recouvrement_avg_days_late", "avg_days"),
+    ("recouvrement_max_days_late", "max_days"),
+    ("recouvrement_last_payment_date", "last_payment"),
+    ("recouvrement_overdue_amount", "overdue"),
+    ("recouvrement_overdue_1_30", "b1"),
+    ("recouvrement_overdue_31_60", "b2"),
+    ("recouvrement_overdue_61_90", "b3"),
+    ("recouvrement_overdue_91", "b4"),
+    ("recouvrement_max_stage_id", "max_stage"),
+    ("recouvrement_dispute_count", "disputes"),
+    ("recouvrement_broken_plan_count", "broken"),
+    ("recouvrement_profile_date", "computed_on"),
+    ("recouvrement_profile_class", "profile_class"),
+    ("recouvrement_profile_reason", "reason"),
+]
 PROFILE_FIELDS = [
     "recouvrement_late_count",
     "recouvrement_avg_days_late",
@@ -47,8 +65,10 @@ class ResPartner(models.Model):
         store=True,
         readonly=False,
         recursive=True,
-        help="Drives the legal regime of recovery (legal_spec_fr.md §1): business debtors owe "
-        "late-payment penalties and 40 EUR per invoice; consumers owe interest at the legal rate "
+        help="Drives the legal regime of recovery (legal_spec_fr.md §1): business "
+        "debtors owe "
+        "late-payment penalties and 40 EUR per invoice; consumers owe interest at the "
+        "legal rate "
         "from the formal notice only. Defaulted from the partner's data, editable.",
     )
     legal_form = fields.Char(
@@ -87,7 +107,8 @@ class ResPartner(models.Model):
     recouvrement_procedure_date = fields.Date(
         "Published on (BODACC)",
         copy=False,
-        help="Publication of the judgment in the BODACC: the claim must be declared to the "
+        help="Publication of the judgment in the BODACC: the claim must be declared "
+        "to the "
         "judicial representative within 2 months (4 outside mainland France).",
     )
     recouvrement_event_ids = fields.One2many(
@@ -99,7 +120,11 @@ class ResPartner(models.Model):
     # dependent: a customer shared by several companies of the database has one profile
     # per creditor (an accounting firm's clients must not see each other's debtors).
     recouvrement_profile_class = fields.Selection(
-        PROFILE_CLASSES, string="Debtor profile", copy=False, readonly=True, company_dependent=True
+        PROFILE_CLASSES,
+        string="Debtor profile",
+        copy=False,
+        readonly=True,
+        company_dependent=True,
     )
     recouvrement_profile_reason = fields.Char(
         "Profile reason", copy=False, readonly=True, company_dependent=True
@@ -108,25 +133,44 @@ class ResPartner(models.Model):
         "Profile computed on", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_late_count = fields.Integer(
-        "Invoices paid late (24 months)", copy=False, readonly=True, company_dependent=True
+        "Invoices paid late (24 months)",
+        copy=False,
+        readonly=True,
+        company_dependent=True,
     )
     recouvrement_avg_days_late = fields.Float(
-        "Average days late", digits=(6, 1), copy=False, readonly=True, company_dependent=True
+        "Average days late",
+        digits=(6, 1),
+        copy=False,
+        readonly=True,
+        company_dependent=True,
     )
     recouvrement_max_days_late = fields.Integer(
         "Worst days late", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_overdue_amount = fields.Float(
-        "Overdue now", digits="Account", copy=False, readonly=True, company_dependent=True
+        "Overdue now",
+        digits="Account",
+        copy=False,
+        readonly=True,
+        company_dependent=True,
     )
     recouvrement_overdue_1_30 = fields.Float(
         "1-30 days", digits="Account", copy=False, readonly=True, company_dependent=True
     )
     recouvrement_overdue_31_60 = fields.Float(
-        "31-60 days", digits="Account", copy=False, readonly=True, company_dependent=True
+        "31-60 days",
+        digits="Account",
+        copy=False,
+        readonly=True,
+        company_dependent=True,
     )
     recouvrement_overdue_61_90 = fields.Float(
-        "61-90 days", digits="Account", copy=False, readonly=True, company_dependent=True
+        "61-90 days",
+        digits="Account",
+        copy=False,
+        readonly=True,
+        company_dependent=True,
     )
     recouvrement_overdue_91 = fields.Float(
         "91+ days", digits="Account", copy=False, readonly=True, company_dependent=True
@@ -215,7 +259,7 @@ class ResPartner(models.Model):
         return res
 
     def _recouvrement_siren(self):
-        """SIREN of the partner (9 digits) from its SIRET or company registry, if known."""
+        """SIREN (9 digits) of the partner, from its SIRET or company registry."""
         self.ensure_one()
         partner = self.commercial_partner_id
         raw = (
@@ -235,7 +279,8 @@ class ResPartner(models.Model):
                 raise UserError(
                     _(
                         "%(partner)s is a public body: public procurement rules apply "
-                        "(ECB + 8 points, Chorus Pro); its recovery is out of the scope of "
+                        "(ECB + 8 points, Chorus Pro); its recovery is out of the "
+                        "scope of "
                         "this module.",
                         partner=partner.display_name,
                     )
@@ -257,7 +302,8 @@ class ResPartner(models.Model):
         return company._recouvrement_default_ladder()
 
     def _recouvrement_policy(self, company):
-        """The late interest policy (legal.InterestPolicy) for this debtor in ``company``."""
+        """The late interest policy (legal.InterestPolicy) for this debtor in
+        ``company``."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company)
         values = company._recouvrement_policy_values()
@@ -278,7 +324,7 @@ class ResPartner(models.Model):
             raise self.env["recouvrement.rate"]._user_error_from(error) from error
 
     def _recouvrement_on_collective_procedure(self):
-        """A collective procedure stops every escalation and asks to declare the claim."""
+        """A collective procedure stops every escalation; the claim must be declared."""
         Move = self.env["account.move"]
         moves = Move.search(
             [
@@ -298,7 +344,8 @@ class ResPartner(models.Model):
                 "recouvrement_amiable.mail_activity_type_recouvrement_declare_claim",
                 date_deadline=deadline,
                 note=_(
-                    "%(partner)s is under a collective procedure: declare the claim to the "
+                    "%(partner)s is under a collective procedure: declare the claim to "
+                    "the "
                     "judicial representative within 2 months of the BODACC publication "
                     "(art. L622-24, R622-24 C. com.), by %(date)s at the latest.",
                     partner=partner.display_name,
@@ -351,7 +398,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _recouvrement_compute_profiles(self, company, today=None):
-        """Recompute the debtor profile of every customer of ``company`` in a few queries."""
+        """Recompute the debtor profile of every customer of ``company`` in a few
+        queries."""
         today = today or fields.Date.context_today(self)
         since = legal.add_months(today, -24)
         self.env.flush_all()
@@ -392,15 +440,17 @@ class ResPartner(models.Model):
             SQL(
                 """
                 SELECT m.commercial_partner_id,
-                       SUM(m.amount_residual_signed),
-                       SUM(m.amount_residual_signed) FILTER (WHERE %(today)s - m.invoice_date_due BETWEEN 1 AND 30),
-                       SUM(m.amount_residual_signed) FILTER (WHERE %(today)s - m.invoice_date_due BETWEEN 31 AND 60),
-                       SUM(m.amount_residual_signed) FILTER (WHERE %(today)s - m.invoice_date_due BETWEEN 61 AND 90),
-                       SUM(m.amount_residual_signed) FILTER (WHERE %(today)s - m.invoice_date_due > 90),
-                       MAX(%(today)s - m.invoice_date_due),
-                       MAX(s.sequence)
+                       SUM(a.left_due),
+                       SUM(a.left_due) FILTER (WHERE a.age BETWEEN 1 AND 30),
+                       SUM(a.left_due) FILTER (WHERE a.age BETWEEN 31 AND 60),
+                       SUM(a.left_due) FILTER (WHERE a.age BETWEEN 61 AND 90),
+                       SUM(a.left_due) FILTER (WHERE a.age > 90),
+                       MAX(a.age)
                   FROM account_move m
-             LEFT JOIN recouvrement_stage s ON s.id = m.recouvrement_stage_id
+            CROSS JOIN LATERAL (
+                    SELECT %(today)s - m.invoice_date_due AS age,
+                           m.amount_residual_signed AS left_due
+                ) AS a
                  WHERE m.company_id = %(company)s
                    AND m.move_type = 'out_invoice'
                    AND m.state = 'posted'
@@ -462,13 +512,20 @@ class ResPartner(models.Model):
         partner_ids |= set(
             self.with_company(company)
             .with_context(active_test=False)
-            .search([("recouvrement_profile_date", "!=", False), ("company_id", "in", (False, company.id))])
+            .search(
+                [
+                    ("recouvrement_profile_date", "!=", False),
+                    ("company_id", "in", (False, company.id)),
+                ]
+            )
             .ids
         )
         rows = []
         for partner_id in sorted(partner_ids):
-            late_count, avg_days, max_days, last_paid = history.get(partner_id, (0, 0, 0, None))
-            amount, b1, b2, b3, b4, oldest, _seq = overdue.get(partner_id, (0,) * 6 + (None,))
+            late_count, avg_days, max_days, last_paid = history.get(
+                partner_id, (0, 0, 0, None)
+            )
+            amount, b1, b2, b3, b4, oldest = overdue.get(partner_id, (0,) * 6)
             dispute_count = disputes.get(self.browse(partner_id), 0)
             broken_count = broken.get(self.browse(partner_id), 0)
             classification = self._recouvrement_classify(
@@ -480,8 +537,10 @@ class ResPartner(models.Model):
             )
             rows.append(
                 SQL(
-                    "(%s, %s::int, %s::numeric, %s::int, %s::date, %s::numeric, %s::numeric, "
-                    "%s::numeric, %s::numeric, %s::numeric, %s::int, %s::int, %s::int, %s::date, "
+                    "(%s, %s::int, %s::numeric, %s::int, %s::date, %s::numeric, "
+                    "%s::numeric, "
+                    "%s::numeric, %s::numeric, %s::numeric, %s::int, %s::int, %s::int, "
+                    "%s::date, "
                     "%s::varchar, %s::varchar)",
                     partner_id,
                     late_count or 0,
@@ -502,36 +561,34 @@ class ResPartner(models.Model):
                 )
             )
         if rows:
-            # One statement for every customer: the figures are statistics, not user input
+            # One statement for every customer: the figures are statistics, not user
+            # input
             # (no tracking, no business rule on write).
             self.flush_model(PROFILE_FIELDS)
             cr.execute(
                 SQL(
                     """
                     UPDATE res_partner AS p
-                       SET
-                           recouvrement_late_count = COALESCE(p.recouvrement_late_count, '{}'::jsonb) || jsonb_build_object(%(company)s, v.late_count),
-                           recouvrement_avg_days_late = COALESCE(p.recouvrement_avg_days_late, '{}'::jsonb) || jsonb_build_object(%(company)s, v.avg_days),
-                           recouvrement_max_days_late = COALESCE(p.recouvrement_max_days_late, '{}'::jsonb) || jsonb_build_object(%(company)s, v.max_days),
-                           recouvrement_last_payment_date = COALESCE(p.recouvrement_last_payment_date, '{}'::jsonb) || jsonb_build_object(%(company)s, v.last_payment),
-                           recouvrement_overdue_amount = COALESCE(p.recouvrement_overdue_amount, '{}'::jsonb) || jsonb_build_object(%(company)s, v.overdue),
-                           recouvrement_overdue_1_30 = COALESCE(p.recouvrement_overdue_1_30, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b1),
-                           recouvrement_overdue_31_60 = COALESCE(p.recouvrement_overdue_31_60, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b2),
-                           recouvrement_overdue_61_90 = COALESCE(p.recouvrement_overdue_61_90, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b3),
-                           recouvrement_overdue_91 = COALESCE(p.recouvrement_overdue_91, '{}'::jsonb) || jsonb_build_object(%(company)s, v.b4),
-                           recouvrement_max_stage_id = COALESCE(p.recouvrement_max_stage_id, '{}'::jsonb) || jsonb_build_object(%(company)s, v.max_stage),
-                           recouvrement_dispute_count = COALESCE(p.recouvrement_dispute_count, '{}'::jsonb) || jsonb_build_object(%(company)s, v.disputes),
-                           recouvrement_broken_plan_count = COALESCE(p.recouvrement_broken_plan_count, '{}'::jsonb) || jsonb_build_object(%(company)s, v.broken),
-                           recouvrement_profile_date = COALESCE(p.recouvrement_profile_date, '{}'::jsonb) || jsonb_build_object(%(company)s, v.computed_on),
-                           recouvrement_profile_class = COALESCE(p.recouvrement_profile_class, '{}'::jsonb) || jsonb_build_object(%(company)s, v.profile_class),
-                           recouvrement_profile_reason = COALESCE(p.recouvrement_profile_reason, '{}'::jsonb) || jsonb_build_object(%(company)s, v.reason)
-                      FROM (VALUES %(rows)s) AS v(id, late_count, avg_days, max_days, last_payment,
-                                            overdue, b1, b2, b3, b4, max_stage, disputes,
+                       SET %(assignments)s
+                      FROM (VALUES %(rows)s)
+                        AS v(id, late_count, avg_days, max_days, last_payment,
+                                            overdue, b1, b2, b3, b4, max_stage,
+                                            disputes,
                                             broken, computed_on, profile_class, reason)
                      WHERE p.id = v.id
                     """,
+                    assignments=SQL(", ").join(
+                        SQL(
+                            "%s = COALESCE(p.%s, '{}'::jsonb) "
+                            "|| jsonb_build_object(%s, v.%s)",
+                            SQL.identifier(column),
+                            SQL.identifier(column),
+                            str(company.id),
+                            SQL.identifier(alias),
+                        )
+                        for column, alias in PROFILE_COLUMNS
+                    ),
                     rows=SQL(", ").join(rows),
-                    company=str(company.id),
                 )
             )
             self.invalidate_model(PROFILE_FIELDS)
@@ -547,7 +604,8 @@ class ResPartner(models.Model):
             and avg_days >= company.recouvrement_profile_bad_avg_days
         ):
             reason = _(
-                "%(count)s invoices paid late in 24 months, %(days)s days late on average",
+                "%(count)s invoices paid late in 24 months, %(days)s days late on "
+                "average",
                 count=late_count,
                 days=round(avg_days),
             )
@@ -565,7 +623,8 @@ class ResPartner(models.Model):
             return {
                 "recouvrement_profile_class": "temporary",
                 "recouvrement_profile_reason": _(
-                    "Overdue for %(days)s days now; %(count)s late payment(s) in 24 months before",
+                    "Overdue for %(days)s days now; %(count)s late payment(s) in 24 "
+                    "months before",
                     days=oldest_overdue,
                     count=late_count,
                 ),
@@ -574,7 +633,8 @@ class ResPartner(models.Model):
             return {
                 "recouvrement_profile_class": "occasional",
                 "recouvrement_profile_reason": _(
-                    "%(count)s invoice(s) paid late in 24 months, %(days)s days late on average",
+                    "%(count)s invoice(s) paid late in 24 months, %(days)s days late "
+                    "on average",
                     count=late_count,
                     days=round(avg_days),
                 ),

@@ -11,7 +11,8 @@ class ResPartnerBank(models.Model):
     _inherit = "res.partner.bank"
 
     def _recouvrement_sepa_qr_payload(self, amount, reference):
-        """EPC069-12 (SEPA credit transfer) payload for ``amount`` EUR and ``reference``.
+        """EPC069-12 (SEPA credit transfer) payload for ``amount`` EUR and
+        ``reference``.
 
         Reuses Odoo's own SEPA QR fields (module account_qr_code_sepa) and only fixes
         the amount: EPC069-12 wants "EUR" followed by the amount with at most two

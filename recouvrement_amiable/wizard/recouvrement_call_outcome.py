@@ -10,7 +10,8 @@ from ..models.recouvrement_event import CALL_OUTCOMES
 
 
 class RecouvrementCallOutcome(models.TransientModel):
-    """Log the outcome of a reminder call (legal_spec_fr.md §2.1: log date, time, person)."""
+    """Log the outcome of a reminder call (legal_spec_fr.md §2.1: log date, time,
+    person)."""
 
     _name = "recouvrement.call.outcome"
     _description = "Outcome of a recovery call"
@@ -42,7 +43,7 @@ class RecouvrementCallOutcome(models.TransientModel):
             "Call on %(date)s: %(outcome)s%(contact)s.",
             date=today.strftime("%d/%m/%Y"),
             outcome=outcomes[self.outcome],
-            contact=(" (%s)" % self.contact_name) if self.contact_name else "",
+            contact=f" ({self.contact_name})" if self.contact_name else "",
         )
         note = Markup("<p>%s</p>") % summary
         if self.note:

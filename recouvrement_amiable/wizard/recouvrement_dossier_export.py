@@ -44,7 +44,8 @@ class RecouvrementDossierExport(models.TransientModel):
     )
     move_ids = fields.Many2many("account.move", string="Invoices")
     recipient = fields.Char(
-        help="Commissaire de justice or lawyer the case file is for (printed on the bordereau)."
+        help="Commissaire de justice or lawyer the case file is for (printed on the "
+        "bordereau)."
     )
     include_invoices = fields.Boolean("Include the invoices", default=True)
     include_documents = fields.Boolean(
@@ -57,7 +58,8 @@ class RecouvrementDossierExport(models.TransientModel):
     mark_transferred = fields.Boolean(
         "Mark the invoices as transferred",
         default=True,
-        help="The invoices leave the ladder: the case is in the hands of the commissaire de "
+        help="The invoices leave the ladder: the case is in the hands of the "
+        "commissaire de "
         "justice or the lawyer.",
     )
     date = fields.Date("At", required=True, default=fields.Date.context_today)
@@ -103,7 +105,8 @@ class RecouvrementDossierExport(models.TransientModel):
             if wizard.partner_id and not wizard.partner_id._recouvrement_siren():
                 messages.append(
                     _(
-                        "%(partner)s has no SIREN: the debtor sheet will say so; complete it "
+                        "%(partner)s has no SIREN: the debtor sheet will say so; "
+                        "complete it "
                         "before filing an injonction de payer.",
                         partner=wizard.partner_id.display_name,
                     )
@@ -129,7 +132,8 @@ class RecouvrementDossierExport(models.TransientModel):
         if len(moves.commercial_partner_id) > 1:
             raise UserError(
                 _(
-                    "A case file concerns one debtor: the selected invoices belong to %(partners)s.",
+                    "A case file concerns one debtor: the selected invoices belong to "
+                    "%(partners)s.",
                     partners=", ".join(
                         moves.commercial_partner_id.mapped("display_name")
                     ),
@@ -147,7 +151,7 @@ class RecouvrementDossierExport(models.TransientModel):
         return "fr_FR" if self.env["res.lang"]._lang_get("fr_FR") else self.env.lang
 
     def action_export(self):
-        """Build the ZIP, store it on the customer, log the export, return its download."""
+        """Build the ZIP, store it on the customer, log the export, download it."""
         self.ensure_one()
         moves = self._check()
         self = self.with_context(lang=self._lang())  # noqa: PLW0642 - render in French
@@ -158,14 +162,11 @@ class RecouvrementDossierExport(models.TransientModel):
         try:
             self._add_exhibits(builder, moves, claim)
             builder.finish(self._manifest_meta(moves, claim))
-            zip_name = "Dossier_%s_%s.zip" % (
-                _slug(partner.name, 40),
-                self.date.isoformat(),
-            )
+            zip_name = f"Dossier_{_slug(partner.name, 40)}_{self.date.isoformat()}.zip"
             attachment = self.env["ir.attachment"].create(
                 {
                     "name": zip_name,
-                    "raw": builder.read(),
+                    "raw": builder.read_bytes(),
                     "res_model": "res.partner",
                     "res_id": partner.id,
                     "mimetype": "application/zip",
@@ -175,7 +176,8 @@ class RecouvrementDossierExport(models.TransientModel):
             builder.close()
         self.attachment_id = attachment
         summary = _(
-            "Case file exported by %(user)s on %(date)s: %(count)s exhibits, invoices %(invoices)s, claim %(total)s.",
+            "Case file exported by %(user)s on %(date)s: %(count)s exhibits, invoices "
+            "%(invoices)s, claim %(total)s.",
             user=self.env.user.name,
             date=fields.Datetime.now().strftime("%d/%m/%Y %H:%M"),
             count=len(builder.exhibits),
@@ -220,8 +222,10 @@ class RecouvrementDossierExport(models.TransientModel):
         return pdf
 
     def _add_exhibits(self, builder, moves, claim):
-        """Plan the exhibits in the order of the bordereau (issue 6, legal_spec_fr.md §7.2),
-        render the bordereau from the plan, then produce and write each exhibit in turn."""
+        """Plan the exhibits in the order of the bordereau (issue 6, legal_spec_fr.md
+        §7.2),
+        render the bordereau from the plan, then produce and write each exhibit in
+        turn."""
         claim_ctx = self.with_context(recouvrement_claim_moves=moves.ids)
         builder.plan(
             _("Exhibit list (bordereau de communication de pièces)"),
@@ -350,7 +354,7 @@ class RecouvrementDossierExport(models.TransientModel):
         )
         for attachment in self._document_attachments(moves):
             label = categories.get(attachment.recouvrement_category) or _("Document")
-            title = "%s: %s" % (label, attachment.name)
+            title = f"{label}: {attachment.name}"
             self._add_attachment(
                 builder,
                 title,
@@ -411,13 +415,13 @@ class RecouvrementDossierExport(models.TransientModel):
                 builder.plan(
                     title,
                     event.date,
-                    "email_%s.eml" % _slug(event.name),
+                    f"email_{_slug(event.name)}.eml",
                     lambda event=event: self._email_eml(event),
                 )
                 builder.plan(
                     title,
                     event.date,
-                    "email_%s.pdf" % _slug(event.name),
+                    f"email_{_slug(event.name)}.pdf",
                     lambda event=event: self._email_pdf(event),
                 )
             if event.receipt_attachment_id:
@@ -440,7 +444,8 @@ class RecouvrementDossierExport(models.TransientModel):
                     _("Acknowledgement of receipt of %(ref)s", ref=event.name),
                     event.date,
                     _(
-                        "No acknowledgement of receipt recorded for registered letter %(number)s.",
+                        "No acknowledgement of receipt recorded for registered letter "
+                        "%(number)s.",
                         number=event.tracking_number or "-",
                     ),
                 )
@@ -506,7 +511,8 @@ class RecouvrementDossierExport(models.TransientModel):
                 event=event,
             ),
         )
-        # absolute links of the mail layout point at web.base.url: serve them from report.url
+        # absolute links of the mail layout point at web.base.url: serve them from
+        # report.url
         Report = self.env["ir.actions.report"]
         base_url, report_url = self.get_base_url(), Report._get_report_url()
         html = (
@@ -572,7 +578,8 @@ class RecouvrementDossierExport(models.TransientModel):
         return values
 
     def _statement_lines(self):
-        """Receivable lines of the customer from its oldest exported invoice to the export date,
+        """Receivable lines of the customer from its oldest exported invoice to the
+        export date,
         with the running balance."""
         moves = self.env["account.move"].browse(
             self.env.context.get("recouvrement_claim_moves") or self.move_ids.ids
@@ -591,7 +598,7 @@ class RecouvrementDossierExport(models.TransientModel):
         )
         opening = sum(line.balance for line in lines if line.date < start)
         rows, balance = [], opening
-        for line in lines.filtered(lambda l: l.date >= start):
+        for line in lines.filtered(lambda aml: aml.date >= start):
             balance += line.balance
             rows.append({"line": line, "balance": balance})
         return {"start": start, "opening": opening, "rows": rows, "closing": balance}
@@ -656,7 +663,7 @@ class _ZipBuilder:
         stem, dot, ext = name.rpartition(".")
         if not dot:
             stem, ext = name, "bin"
-        return "%02d_%s.%s" % (number, _slug(stem), _slug(ext, 8).lower())
+        return f"{number:02d}_{_slug(stem)}.{_slug(ext, 8).lower()}"
 
     def plan(self, title, day, name, producer, missing=False):
         number = len(self.exhibits)
@@ -769,7 +776,7 @@ class _ZipBuilder:
         )
         self._zip.close()
 
-    def read(self):
+    def read_bytes(self):
         self._file.seek(0)
         return self._file.read()
 
