@@ -20,7 +20,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import legal
-from .account_move import (
+from .constants import (
     ACTIVE_STATES,
     OPEN_PAYMENT_STATES,
     PAID_STATES,

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from .. import legal
-from .account_move import OPEN_PAYMENT_STATES
+from .constants import OPEN_PAYMENT_STATES
 
 
 class RecouvrementWatchMixin(models.AbstractModel):

@@ -1,7 +1,7 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.account_move import CLOSE_REASONS
+from ..models.constants import CLOSE_REASONS
 from ..models.recouvrement_dispute import DISPUTE_CATEGORIES
 
 ACTIONS = [
