@@ -54,10 +54,25 @@ def setup_company(env, name="Bench SAS"):
 
 
 def build(
-    env, invoices=10000, customers=None, seed=1, today=None, big_debtor=True, log=print
+    env,
+    invoices=10000,
+    customers=None,
+    seed=1,
+    today=None,
+    big_debtor=True,
+    log=print,
+    commit=True,
 ):
-    """Create the dataset in ``env``'s database; return a summary dict."""
+    """Create the dataset in ``env``'s database; return a summary dict.
+
+    ``commit``: commit along the way (large sizes); off inside a test transaction.
+    """
     rng = random.Random(seed)
+
+    def checkpoint():
+        if commit:
+            env.cr.commit()
+
     today = today or dt.date.today()
     customers = customers or max(5, invoices // 10)
     env, company = setup_company(env)
@@ -119,7 +134,7 @@ def build(
         batch = env["account.move"].create(vals_list)
         batch.action_post()
         moves |= batch
-        env.cr.commit()
+        checkpoint()
         log(f"  {len(moves)} invoices posted")
     paid = moves.filtered(lambda m: rng.random() < 0.25)
     register = env["account.payment.register"]
@@ -137,7 +152,7 @@ def build(
             }
         )._create_payments()
         if index % 500 == 499:
-            env.cr.commit()
+            checkpoint()
             log(f"  {index + 1} payments")
     refunds = env["account.move"].create(
         [
@@ -161,7 +176,7 @@ def build(
         ]
     )
     refunds.action_post()
-    env.cr.commit()
+    checkpoint()
     summary = {
         "company_id": company.id,
         "customers": customers,
@@ -252,7 +267,6 @@ def build_big_debtor(env, company, journal, tax, today, rng):
     moves.write(
         {"recouvrement_state": "in_progress", "recouvrement_stage_id": stage.id}
     )
-    env.cr.commit()
     return partner
 
 
@@ -264,7 +278,7 @@ REPLICATED_TABLES = (
 )
 
 
-def replicate(env, company_id, factor, log=print):
+def replicate(env, company_id, factor, log=print, commit=True):
     """Multiply the company's customers and their entries ``factor`` times with bulk
     SQL.
 
@@ -359,6 +373,17 @@ def replicate(env, company_id, factor, log=print):
                 "sequence_number": SQL("sequence_number + %s", k * 1000000),
             },
         )
+        cr.execute(
+            """SELECT DISTINCT full_reconcile_id FROM account_move_line
+                WHERE move_id = ANY(%s) AND full_reconcile_id IS NOT NULL""",
+            [move_ids],
+        )
+        full_ids = [row[0] for row in cr.fetchall()]
+        copy(
+            "account_full_reconcile",
+            SQL("id = ANY(%s)", full_ids),
+            {"id": SQL("id + %s", full_off), "exchange_move_id": SQL("NULL")},
+        )
         copy(
             "account_move_line",
             SQL("move_id = ANY(%s)", move_ids),
@@ -372,17 +397,6 @@ def replicate(env, company_id, factor, log=print):
                 "statement_line_id": SQL("NULL"),
                 "statement_id": SQL("NULL"),
             },
-        )
-        cr.execute(
-            """SELECT DISTINCT full_reconcile_id FROM account_move_line
-                WHERE move_id = ANY(%s) AND full_reconcile_id IS NOT NULL""",
-            [move_ids],
-        )
-        full_ids = [row[0] for row in cr.fetchall()]
-        copy(
-            "account_full_reconcile",
-            SQL("id = ANY(%s)", full_ids),
-            {"id": SQL("id + %s", full_off), "exchange_move_id": SQL("NULL")},
         )
         cr.execute(
             """SELECT DISTINCT p.id FROM account_partial_reconcile p
@@ -414,7 +428,8 @@ def replicate(env, company_id, factor, log=print):
         )
     env.invalidate_all()
     env.registry.clear_cache()
-    cr.commit()
+    if commit:
+        cr.commit()
 
 
 def check_consistency(env, company_id):

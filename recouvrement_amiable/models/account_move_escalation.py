@@ -439,7 +439,9 @@ class RecouvrementEscalationMixin(models.AbstractModel):
                 }
             )
         if vals_list:
-            self.env["mail.activity"].sudo().create(vals_list)
+            self.env["mail.activity"].sudo().with_context(
+                mail_activity_quick_update=True
+            ).create(vals_list)
 
     def _recouvrement_apply_manual_due(self, manual_due):
         """A stage that is not automatic is due: one activity per debtor, the invoices
@@ -763,7 +765,9 @@ class RecouvrementEscalationMixin(models.AbstractModel):
                     "date_deadline": event.date,
                 }
             )
-        self.env["mail.activity"].sudo().create(vals_list)
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(vals_list)
 
     def _recouvrement_after_contact(self, events, today):
         """Invoices reach the stage; debtors' last contact is today; one chatter note

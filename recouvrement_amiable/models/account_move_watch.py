@@ -108,7 +108,9 @@ class RecouvrementWatchMixin(models.AbstractModel):
                     ),
                 }
             )
-        self.env["mail.activity"].sudo().create(vals_list)
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(vals_list)
         near.write({"recouvrement_prescription_alerted": True})
         return near
 

@@ -184,16 +184,12 @@ class RecouvrementEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    sequence.with_company(vals.get("company_id")).next_by_code(
-                        "recouvrement.event"
-                    )
-                    or "/"
-                )
-        return super().create(vals_list)
+        events = super().create(vals_list)
+        # REC/<year>/<id>: unique, increasing, and given to a whole batch of events
+        # without one sequence query per event (the nightly run creates thousands)
+        for event in events.filtered(lambda e: e.name == "/"):
+            event.name = f"REC/{event.date.year}/{event.id:06d}"
+        return events
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_done(self):

@@ -43,7 +43,7 @@ class RecouvrementCallOutcome(models.TransientModel):
             "Call on %(date)s: %(outcome)s%(contact)s.",
             date=today.strftime("%d/%m/%Y"),
             outcome=outcomes[self.outcome],
-            contact=f" ({self.contact_name})" if self.contact_name else "",
+            contact=" (%s)" % self.contact_name if self.contact_name else "",  # noqa: UP031
         )
         note = Markup("<p>%s</p>") % summary
         if self.note:

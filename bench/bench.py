@@ -1,0 +1,607 @@
+"""Benchmark of recouvrement_amiable, side by side with OCA account_credit_control.
+
+    bash bench/run                 # 10,000 invoices
+    # 100,000 invoices (bulk SQL copies of a 10,000 build)
+    bash bench/run --size 100000
+
+Builds each dataset size once as a template database, clones it for every measurement
+(createdb --template), prints a table and writes bench/output/results-<size>.json.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "demo"))
+
+import dataset  # noqa: E402
+from odoo_env import environment, init_odoo, serve_http  # noqa: E402
+
+import odoo  # noqa: E402
+from odoo import Command  # noqa: E402
+
+BASE_SIZE = 10000
+
+
+def sh(*args):
+    subprocess.run(args, check=True)
+
+
+def db_exists(name):
+    out = subprocess.run(
+        [
+            "psql",
+            "-XtAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{name}'",
+            "postgres",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return out == "1"
+
+
+def odoo_bin(*args):
+    conf = os.environ["RA_ODOO_CONF"]
+    src = os.environ["ODOO_SRC"]
+    sh(sys.executable, f"{src}/odoo-bin", "-c", conf, *args)
+
+
+def rss_mb():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def template_name(size):
+    return f"recouvrement_bench_{size}"
+
+
+def ensure_template(size, customers, log):
+    """Build the dataset of ``size`` invoices once, as a template database."""
+    name = template_name(size)
+    if db_exists(name):
+        return name
+    if size > BASE_SIZE and size % BASE_SIZE == 0:
+        base = ensure_template(
+            BASE_SIZE, customers and customers * BASE_SIZE // size, log
+        )
+        log(f"building {name}: {size // BASE_SIZE} copies of {base} (bulk SQL)")
+        sh("createdb", "-T", base, name + "_tmp")
+        with environment(name + "_tmp") as env:
+            meta = json.loads(
+                env["ir.config_parameter"].get_param("recouvrement_bench.meta")
+            )
+            dataset.replicate(env, meta["company_id"], size // BASE_SIZE, log=log)
+            problems = dataset.check_consistency(env, meta["company_id"])
+            if problems:
+                raise SystemExit(f"replicated dataset is inconsistent: {problems}")
+            meta.update(
+                invoices=meta["invoices"] * size // BASE_SIZE,
+                customers=meta["customers"] * size // BASE_SIZE,
+                replicated=True,
+            )
+            env["ir.config_parameter"].set_param(
+                "recouvrement_bench.meta", json.dumps(meta)
+            )
+        odoo.modules.registry.Registry.delete(name + "_tmp")
+        odoo.sql_db.close_db(name + "_tmp")
+        sh(
+            "psql",
+            "-Xqc",
+            f'ALTER DATABASE "{name}_tmp" RENAME TO "{name}"',
+            "postgres",
+        )
+        return name
+    log(f"building {name} through the ORM (about 35 ms per invoice)")
+    tmp = name + "_tmp"
+    sh("dropdb", "--if-exists", tmp)
+    odoo_bin(
+        "-d",
+        tmp,
+        "-i",
+        "l10n_fr_account,recouvrement_amiable,account_credit_control",
+        "--without-demo=all",
+        "--stop-after-init",
+        "--log-level=warn",
+    )
+    started = time.time()
+    with environment(tmp) as env:
+        meta = dataset.build(env, invoices=size, customers=customers, log=log)
+        meta["build_seconds"] = round(time.time() - started)
+        env["ir.config_parameter"].set_param(
+            "recouvrement_bench.meta", json.dumps(meta)
+        )
+    odoo.modules.registry.Registry.delete(tmp)
+    odoo.sql_db.close_db(tmp)
+    sh("psql", "-Xqc", f'ALTER DATABASE "{tmp}" RENAME TO "{name}"', "postgres")
+    return name
+
+
+@contextlib.contextmanager
+def clone(template, suffix):
+    name = f"{template}_{suffix}"
+    odoo.sql_db.close_db(template)
+    sh("dropdb", "--if-exists", name)
+    sh("createdb", "-T", template, name)
+    try:
+        yield name
+    finally:
+        odoo.modules.registry.Registry.delete(name)
+        odoo.sql_db.close_db(name)
+        sh("dropdb", "--if-exists", name)
+
+
+def company_env(env, meta, **context):
+    return env(
+        context=dict(env.context, allowed_company_ids=[meta["company_id"]], **context)
+    )
+
+
+def run_cron_like_the_runner(
+    database, meta, today, channels=False, batch_size=None, limit_partners=None
+):
+    """Call the escalation job until nothing is left, one committed transaction per
+    call,
+    as Odoo's cron runner does; measure time, queries per call and memory."""
+    calls, total_handled = [], 0
+    tracemalloc.start()
+    started = time.perf_counter()
+    rss = []
+    while True:
+        with environment(database) as env:
+            env = company_env(env, meta, recouvrement_no_channels=not channels)
+            before = env.cr.sql_log_count
+            call_started = time.perf_counter()
+            from freezegun import freeze_time
+
+            with freeze_time(dt.datetime.combine(today, dt.time(2, 0))):
+                handled = env["account.move"]._cron_recouvrement_escalate(
+                    batch_size=batch_size
+                )
+            calls.append(
+                {
+                    "handled": handled,
+                    "queries": env.cr.sql_log_count - before,
+                    "seconds": round(time.perf_counter() - call_started, 3),
+                }
+            )
+            rss.append(round(rss_mb(), 1))
+        total_handled += handled
+        if not handled:
+            break
+    wall = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    working = [c for c in calls if c["handled"]]
+    return {
+        "invoices_handled": total_handled,
+        "calls": len(working),
+        "wall_seconds": round(wall, 2),
+        "invoices_per_second": round(total_handled / wall, 1) if wall else None,
+        "queries_total": sum(c["queries"] for c in calls),
+        "queries_per_call_min": min((c["queries"] for c in working), default=0),
+        "queries_per_call_max": max((c["queries"] for c in working), default=0),
+        "python_peak_mb": round(peak / 1e6, 1),
+        "rss_mb_first_call": rss[0] if rss else None,
+        "rss_mb_last_call": rss[-1] if rss else None,
+        "per_call": calls[:5] + (["..."] if len(calls) > 10 else []) + calls[-5:],
+    }
+
+
+def measure_escalation(template, meta, today, log):
+    with clone(template, "escalation") as database:
+        sql_log(database, enabled=True)
+        result = run_cron_like_the_runner(database, meta, today)
+        with environment(database) as env:
+            env = company_env(env, meta)
+            result["events_created"] = env["recouvrement.event"].search_count(
+                [("event_type", "=", "stage")]
+            )
+    log(
+        f"escalation: {result['invoices_handled']} invoices in "
+        f"{result['wall_seconds']} s"
+    )
+    return result
+
+
+def measure_batch_sizes(template, meta, today, log):
+    """Queries per call must not grow with the batch size."""
+    out = {}
+    for size in (50, 200, 800):
+        with clone(template, f"batch{size}") as database:
+            with environment(database) as env:
+                env = company_env(env, meta, recouvrement_no_channels=True)
+                before = env.cr.sql_log_count
+                from freezegun import freeze_time
+
+                with freeze_time(dt.datetime.combine(today, dt.time(2, 0))):
+                    handled = env["account.move"]._cron_recouvrement_escalate(
+                        batch_size=size
+                    )
+                out[size] = {
+                    "invoices": handled,
+                    "queries": env.cr.sql_log_count - before,
+                }
+                env.cr.rollback()
+        log(
+            f"batch of {size} customers: {out[size]['invoices']} invoices, "
+            f"{out[size]['queries']} queries"
+        )
+    return out
+
+
+def measure_channels(template, meta, today, log, partners=1000):
+    """Emails queued and letters rendered for ``partners`` customers, by the cron."""
+    with clone(template, "channels") as database:
+        serve_http(database)
+        with environment(database) as env:
+            env = company_env(env, meta)
+            customers = env["res.partner"].search(
+                [("name", "like", "Client %"), ("is_company", "in", (True, False))],
+                order="id",
+            )[:partners]
+            # only these customers are due today: the others are excluded for this run
+            (
+                env["res.partner"].search(
+                    [("id", "not in", customers.ids), ("customer_rank", ">", 0)]
+                )
+            ).write({"recouvrement_excluded": True})
+            # catch-up: letters (relance 2) rather than calls for the overdue ones
+            env["res.company"].browse(meta["company_id"]).recouvrement_catch_up = True
+        result = run_cron_like_the_runner(database, meta, today, channels=True)
+        with environment(database) as env:
+            env = company_env(env, meta)
+            events = env["recouvrement.event"].search([("event_type", "=", "stage")])
+            result.update(
+                customers=len(events.partner_id),
+                emails_queued=env["mail.mail"].search_count(
+                    [("model", "=", "recouvrement.event")]
+                ),
+                letters_rendered=len(events.filtered("letter_attachment_id")),
+            )
+    log(
+        f"channels: {result['customers']} customers, {result['emails_queued']} emails, "
+        f"{result['letters_rendered']} letters in {result['wall_seconds']} s"
+    )
+    return result
+
+
+def measure_letters(template, meta, today, log, count=100):
+    """100 letters rendered in one wkhtmltopdf call."""
+    with clone(template, "letters") as database:
+        serve_http(database)
+        with environment(database) as env:
+            env = company_env(env, meta)
+            stage = (
+                env["res.company"]
+                .browse(meta["company_id"])
+                ._recouvrement_default_ladder()
+                .stage_ids.filtered(lambda s: s.kind == "relance_2")
+            )
+            moves = env["account.move"].search(
+                [
+                    ("company_id", "=", meta["company_id"]),
+                    ("move_type", "=", "out_invoice"),
+                    ("payment_state", "=", "not_paid"),
+                ],
+                order="id",
+            )
+            groups = moves.grouped("commercial_partner_id")
+            events = env["recouvrement.event"].create(
+                [
+                    {
+                        "company_id": meta["company_id"],
+                        "partner_id": partner.id,
+                        "move_ids": [Command.set(m.ids)],
+                        "stage_id": stage.id,
+                        "event_type": "stage",
+                        "date": today,
+                        "state": "to_post",
+                        "channel_letter": True,
+                        "lang": "fr_FR",
+                    }
+                    for partner, m in list(groups.items())[:count]
+                ]
+            )
+            report = stage.report_id
+            from odoo.addons.base.models.ir_actions_report import IrActionsReport
+
+            calls = []
+            original = IrActionsReport._run_wkhtmltopdf
+
+            def counting(self, bodies, *args, **kwargs):
+                calls.append(len(bodies))
+                return original(self, bodies, *args, **kwargs)
+
+            IrActionsReport._run_wkhtmltopdf = counting
+            try:
+                started = time.perf_counter()
+                pdf, _fmt = (
+                    env["ir.actions.report"]
+                    .with_context(report_pdf_no_attachment=True)
+                    ._render_qweb_pdf(report, events.ids)
+                )
+                seconds = time.perf_counter() - started
+            finally:
+                IrActionsReport._run_wkhtmltopdf = original
+            pages = int(
+                subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True)
+                .stdout.decode()
+                .split("Pages:")[1]
+                .split()[0]
+            )
+            env.cr.rollback()
+    result = {
+        "letters": len(events),
+        "wkhtmltopdf_calls": len(calls),
+        "seconds": round(seconds, 2),
+        "pages": pages,
+        "pages_per_second": round(pages / seconds, 1),
+        "pdf_kb": len(pdf) // 1024,
+    }
+    log(
+        f"letters: {len(events)} letters, {pages} pages in {result['seconds']} s "
+        f"({len(calls)} call)"
+    )
+    return result
+
+
+def measure_case_file(template, meta, today, log):
+    """The case file of the debtor with 300 invoices and 600 events."""
+    with clone(template, "dossier") as database:
+        serve_http(database)
+        with environment(database) as env:
+            env = company_env(env, meta, lang="fr_FR")
+            partner = env["res.partner"].browse(meta["big_debtor_id"])
+            tracemalloc.start()
+            rss_before = rss_mb()
+            started = time.perf_counter()
+            wizard = (
+                env["recouvrement.dossier.export"]
+                .with_context(active_model="res.partner", active_ids=partner.ids)
+                .create({"mark_transferred": False})
+            )
+            wizard.action_export()
+            seconds = time.perf_counter() - started
+            _cur, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            import io
+            import zipfile
+
+            names = zipfile.ZipFile(io.BytesIO(wizard.attachment_id.raw)).namelist()
+            result = {
+                "invoices": len(wizard.move_ids),
+                "events": env["recouvrement.event"].search_count(
+                    [("partner_id", "=", partner.id)]
+                ),
+                "exhibits": len(names) - 2,
+                "zip_mb": round(len(wizard.attachment_id.raw) / 1e6, 1),
+                "seconds": round(seconds, 1),
+                "python_peak_mb": round(peak / 1e6, 1),
+                "rss_growth_mb": round(rss_mb() - rss_before, 1),
+                "rss_peak_mb": round(
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+                ),
+            }
+            env.cr.rollback()
+    log(f"case file: {result['exhibits']} exhibits in {result['seconds']} s")
+    return result
+
+
+def measure_oca(template, meta, today, log):
+    """OCA account_credit_control computing its lines on the same invoices."""
+    with clone(template, "oca") as database:
+        with environment(database) as env:
+            env = company_env(env, meta)
+            company = env["res.company"].browse(meta["company_id"])
+            receivable = env["account.account"].search(
+                [
+                    ("company_ids", "in", company.ids),
+                    ("account_type", "=", "asset_receivable"),
+                ]
+            )
+            policy = env["credit.control.policy"].create(
+                {
+                    "name": "3 levels",
+                    "company_id": company.id,
+                    "account_ids": [Command.set(receivable.ids)],
+                    "level_ids": [
+                        Command.create(
+                            {
+                                "name": f"Level {n}",
+                                "level": n,
+                                "computation_mode": "net_days",
+                                "delay_days": days,
+                                "channel": "letter",
+                                "custom_text": "Reminder",
+                            }
+                        )
+                        for n, days in ((1, 15), (2, 30), (3, 45))
+                    ],
+                }
+            )
+            company.credit_policy_id = policy
+            env.cr.commit()
+        with environment(database) as env:
+            env = company_env(env, meta)
+            run = env["credit.control.run"].create(
+                {"date": today, "policy_ids": [Command.set(policy.ids)]}
+            )
+            before = env.cr.sql_log_count
+            started = time.perf_counter()
+            run.generate_credit_lines()
+            env.flush_all()
+            seconds = time.perf_counter() - started
+            queries = env.cr.sql_log_count - before
+            lines = len(run.line_ids)
+            invoices = len(run.line_ids.invoice_id)
+    result = {
+        "lines": lines,
+        "invoices": invoices,
+        "seconds": round(seconds, 2),
+        "queries": queries,
+        "invoices_per_second": round(invoices / seconds, 1) if seconds else None,
+    }
+    log(
+        f"OCA credit control: {lines} lines for {invoices} invoices in "
+        f"{result['seconds']} s, {queries} queries"
+    )
+    return result
+
+
+def sql_log(database, enabled):  # noqa: ARG001 - sql_log_count always counts
+    return enabled
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--size", type=int, default=BASE_SIZE, help="invoices (10000 or a multiple)"
+    )
+    parser.add_argument(
+        "--customers", type=int, help="customers (default: invoices / 10)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=[],
+        help="escalation batch channels letters dossier oca (default: all)",
+    )
+    parser.add_argument("--output", default=str(HERE / "output"))
+    args = parser.parse_args()
+    log = lambda msg: print(msg, flush=True)  # noqa: E731
+    init_odoo("postgres")
+    template = ensure_template(args.size, args.customers, log)
+    with environment(template) as env:
+        meta = json.loads(
+            env["ir.config_parameter"].get_param("recouvrement_bench.meta")
+        )
+    today = dt.date.today()
+    wanted = set(
+        args.only or ["escalation", "batch", "channels", "letters", "dossier", "oca"]
+    )
+    results = {
+        "size": args.size,
+        "dataset": meta,
+        "date": today.isoformat(),
+        "machine": os.uname().nodename,
+        "cpus": os.cpu_count(),
+    }
+    if "escalation" in wanted:
+        results["escalation"] = measure_escalation(template, meta, today, log)
+    if "batch" in wanted:
+        results["queries_by_batch_size"] = measure_batch_sizes(
+            template, meta, today, log
+        )
+    if "oca" in wanted:
+        results["oca_credit_control"] = measure_oca(template, meta, today, log)
+    if "letters" in wanted:
+        results["letters"] = measure_letters(template, meta, today, log)
+    if "dossier" in wanted and meta.get("big_debtor_id"):
+        results["case_file"] = measure_case_file(template, meta, today, log)
+    if "channels" in wanted:
+        results["channels"] = measure_channels(template, meta, today, log)
+    print_table(results)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"results-{args.size}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nJSON: {path}")
+
+
+def print_table(r):
+    print("\n" + "=" * 78)
+    d = r["dataset"]
+    print(
+        f"Dataset: {d['invoices']} invoices, {d['customers']} customers"
+        f"{' (bulk SQL copies)' if d.get('replicated') else ''}; {r['cpus']} CPUs"
+    )
+    rows = []
+    if e := r.get("escalation"):
+        rows += [
+            ("Escalation cron, all calls (no email/PDF)", f"{e['wall_seconds']} s"),
+            (
+                "  invoices handled / per second",
+                f"{e['invoices_handled']} / {e['invoices_per_second']}",
+            ),
+            ("  calls, queries total", f"{e['calls']}, {e['queries_total']}"),
+            (
+                "  queries per call (min-max)",
+                f"{e['queries_per_call_min']}-{e['queries_per_call_max']}",
+            ),
+            (
+                "  memory: python peak, RSS first/last call",
+                f"{e['python_peak_mb']} MB, "
+                f"{e['rss_mb_first_call']}/{e['rss_mb_last_call']} MB",
+            ),
+        ]
+    if b := r.get("queries_by_batch_size"):
+        rows.append(
+            (
+                "Queries per call by batch size (customers)",
+                ", ".join(
+                    f"{k}: {v['queries']} q/{v['invoices']} inv" for k, v in b.items()
+                ),
+            )
+        )
+    if o := r.get("oca_credit_control"):
+        rows += [
+            (
+                "OCA credit control lines (3 levels)",
+                f"{o['seconds']} s, {o['queries']} queries",
+            ),
+            (
+                "  lines / invoices / invoices per second",
+                f"{o['lines']} / {o['invoices']} / {o['invoices_per_second']}",
+            ),
+        ]
+        if e := r.get("escalation"):
+            ratio = (e["invoices_per_second"] or 0) / (o["invoices_per_second"] or 1)
+            rows.append(("Throughput ratio ours / OCA", f"{ratio:.1f} x"))
+    if le := r.get("letters"):
+        rows.append(
+            (
+                "Letters in one call",
+                f"{le['letters']} letters, {le['pages']} pages, {le['seconds']} s, "
+                f"{le['pages_per_second']} pages/s, {le['wkhtmltopdf_calls']} "
+                f"wkhtmltopdf call",
+            )
+        )
+    if c := r.get("case_file"):
+        rows.append(
+            (
+                "Case file export",
+                f"{c['invoices']} invoices, {c['events']} events, {c['exhibits']} "
+                f"exhibits, "
+                f"{c['seconds']} s, python peak {c['python_peak_mb']} MB, RSS "
+                f"+{c['rss_growth_mb']} MB",
+            )
+        )
+    if ch := r.get("channels"):
+        rows.append(
+            (
+                "Cron with channels on",
+                f"{ch['customers']} customers, {ch['emails_queued']} emails, "
+                f"{ch['letters_rendered']} letters, {ch['wall_seconds']} s",
+            )
+        )
+    width = max(len(k) for k, _v in rows) if rows else 0
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    print("=" * 78)
+
+
+if __name__ == "__main__":
+    main()
