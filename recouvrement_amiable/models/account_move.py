@@ -715,11 +715,12 @@ class AccountMove(models.Model):
             "currency": currency,
         }
 
-    def _recouvrement_claim_qcontext(self, claim):
-        """Values to render the claim breakdown template for these invoices."""
+    def _recouvrement_claim_qcontext(self, claim, lang=None):
+        """Values to render the claim breakdown template for these invoices (in the
+        user's language on screen, ``lang`` otherwise)."""
         partner = self.commercial_partner_id[:1]
         values = self._recouvrement_format_helpers(
-            partner.lang or self.env.lang, self.company_id[:1].currency_id
+            lang or self.env.lang, self.company_id[:1].currency_id
         )
         values.update(
             {

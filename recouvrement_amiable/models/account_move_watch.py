@@ -60,7 +60,7 @@ class RecouvrementWatchMixin(models.AbstractModel):
                 ("state", "=", "posted"),
                 ("payment_state", "in", OPEN_PAYMENT_STATES),
                 ("recouvrement_prescription_alerted", "=", False),
-                ("invoice_date_due", "<=", horizon),
+                ("invoice_date", "<=", horizon),
             ]
         )
         near = moves.filtered(

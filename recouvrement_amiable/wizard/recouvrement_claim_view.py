@@ -23,5 +23,5 @@ class RecouvrementClaimView(models.TransientModel):
             claim = wizard.move_ids._recouvrement_claim(wizard.date)
             wizard.html = self.env["ir.qweb"]._render(
                 "recouvrement_amiable.claim_breakdown",
-                wizard.move_ids._recouvrement_claim_qcontext(claim),
+                {"v": wizard.move_ids._recouvrement_claim_qcontext(claim)},
             )
