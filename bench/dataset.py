@@ -134,26 +134,43 @@ def build(
         batch = env["account.move"].create(vals_list)
         batch.action_post()
         moves |= batch
+        env.invalidate_all()
         checkpoint()
         log(f"  {len(moves)} invoices posted")
-    paid = moves.filtered(lambda m: rng.random() < 0.25)
+    paid_ids = [move.id for move in moves if rng.random() < 0.25]
+    full_ids, partial_ids = paid_ids[1::2], paid_ids[0::2]
+    Move = env["account.move"]
     register = env["account.payment.register"]
-    for index, invoice in enumerate(paid):
-        share = 1.0 if index % 2 else 0.4
-        register.with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create(
+    # paid in full: one payment per invoice, created by one wizard per chunk
+    for start in range(0, len(full_ids), 200):
+        chunk_ids = full_ids[start : start + 200]
+        register.with_context(active_model="account.move", active_ids=chunk_ids).create(
+            {
+                "payment_date": today - dt.timedelta(days=rng.randint(0, 20)),
+                "group_payment": False,
+            }
+        )._create_payments()
+        checkpoint()
+        env.invalidate_all()
+        log(f"  {start + len(chunk_ids)} invoices paid in full")
+    # partly paid: 40 % of each invoice (records browsed one by one: no 10,000-record
+    # prefetch reloaded after every payment)
+    for index, move_id in enumerate(partial_ids):
+        invoice = Move.browse(move_id)
+        register.with_context(active_model="account.move", active_ids=[move_id]).create(
             {
                 "payment_date": min(
                     invoice.invoice_date_due + dt.timedelta(days=rng.randint(-5, 40)),
                     today,
                 ),
-                "amount": round(invoice.amount_residual * share, 2),
+                "amount": round(invoice.amount_residual * 0.4, 2),
             }
         )._create_payments()
-        if index % 500 == 499:
+        if index % 200 == 199:
             checkpoint()
-            log(f"  {index + 1} payments")
+            env.invalidate_all()
+            log(f"  {index + 1} invoices partly paid")
+    paid = Move.browse(paid_ids)
     refunds = env["account.move"].create(
         [
             {
