@@ -128,7 +128,7 @@ def _logo_png():
 
     from PIL import Image, ImageDraw, ImageFont
 
-    image = Image.new("RGB", (520, 120), "white")
+    image = Image.new("RGB", (760, 120), "white")
     draw = ImageDraw.Draw(image)
     try:
         font = ImageFont.truetype("DejaVuSans-Bold.ttf", 54)
@@ -590,18 +590,21 @@ def write_outputs(env, company, output):
             f"  {path}  ({event.partner_id.name}, {event.name}, "
             f"{len(event.letter_attachment_id.raw) // 1024} KB)"
         )
-    # Case file of the debtor whose notice deadline has passed (else the one with most
-    # events)
-    moves = env["account.move"].search(
+    # Case file of a business debtor whose formal notice was received, still unpaid
+    notice = Event.search(
         [
             ("company_id", "=", company.id),
-            ("recouvrement_stage_id.kind", "=", "mise_en_demeure"),
-            ("payment_state", "in", ("not_paid", "partial")),
+            ("stage_id.kind", "=", "mise_en_demeure"),
+            ("receipt_date", "!=", False),
+            ("partner_id.debtor_type", "in", ("b2b_commercant", "b2b_non_commercant")),
+            ("partner_id.lang", "=", "fr_FR"),
+            ("move_ids.payment_state", "in", ("not_paid", "partial")),
         ],
+        order="receipt_date",
         limit=1,
     )
     partner = (
-        moves.commercial_partner_id
+        notice.partner_id
         or Event.search([("company_id", "=", company.id)], limit=1).partner_id
     )
     wizard = (

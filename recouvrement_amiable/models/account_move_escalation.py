@@ -30,6 +30,7 @@ from .constants import (
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200  # debtors per cron call
+QUIET_CREATE = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
 LETTER_STAGE_KINDS = ("relance_1", "relance_2", "mise_en_demeure", "pre_reminder")
 
 
@@ -365,7 +366,10 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             self._recouvrement_apply_issues(issues)
         if not plans:
             return Event
-        events = Event.create([plan["vals"] for plan in plans])
+        # the event is the log: no "created" message nor follower per event
+        events = Event.with_context(**QUIET_CREATE).create(
+            [plan["vals"] for plan in plans]
+        )
         to_validate = events.filtered(lambda e: e.state == "to_validate")
         if to_validate:
             to_validate.move_ids.write(
@@ -924,7 +928,12 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             }
             vals.update(extra)
             vals_list.append(vals)
-        return self.env["recouvrement.event"].sudo().create(vals_list)
+        return (
+            self.env["recouvrement.event"]
+            .sudo()
+            .with_context(**QUIET_CREATE)
+            .create(vals_list)
+        )
 
     # ------------------------------------------------------------------
     # Suspensions
