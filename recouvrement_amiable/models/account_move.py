@@ -17,6 +17,26 @@ from .constants import (
 
 _logger = logging.getLogger(__name__)
 
+# Stored fields this module adds to account.move (none of them is accounting data)
+RECOUVREMENT_MOVE_FIELDS = frozenset(
+    {
+        "recouvrement_stage_id",
+        "recouvrement_state",
+        "recouvrement_last_date",
+        "recouvrement_next_date",
+        "recouvrement_resume_date",
+        "recouvrement_pause_reason",
+        "recouvrement_excluded",
+        "recouvrement_close_reason",
+        "recouvrement_issue",
+        "recouvrement_notice_date",
+        "recouvrement_prev_stage_id",
+        "recouvrement_dispute_id",
+        "recouvrement_plan_id",
+        "recouvrement_prescription_alerted",
+    }
+)
+
 
 class AccountMove(models.Model):
     _name = "account.move"
@@ -415,6 +435,25 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Life cycle hooks
     # ------------------------------------------------------------------
+    def write(self, vals):
+        """A write of recovery fields only changes nothing in the accounting: skip
+        what account.move.write() does for accounting changes (synchronising the
+        tax and payment-term lines, checking the balance, flagging the invoice as
+        manually modified, syncing payments and statement lines). Measured on 1,739
+        invoices: 30 s of a 42 s escalation batch and one query per invoice line went
+        there. Mail tracking and the ORM's own checks still run."""
+        if vals and all(fname in RECOUVREMENT_MOVE_FIELDS for fname in vals):
+            return super(
+                AccountMove,
+                self.with_context(
+                    skip_invoice_sync=True,
+                    check_move_validity=False,
+                    skip_is_manually_modified=True,
+                    skip_account_move_synchronization=True,
+                ),
+            ).write(vals)
+        return super().write(vals)
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         invoices = posted.filtered(lambda m: m.move_type == "out_invoice")
