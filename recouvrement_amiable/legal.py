@@ -661,6 +661,17 @@ def prescription_start(
     return min(candidates)
 
 
+def may_be_time_barred(on_date: date, *dates: date | None) -> bool:
+    """Whether an invoice with these dates (due, invoice, delivery) can be time-barred
+    at ``on_date``: the shortest period (2 years) from the earliest of them has run.
+    Interruptions and suspensions only push the end later, so when this is False the
+    full computation is not needed (the nightly run skips it for recent invoices)."""
+    known = [d for d in dates if d]
+    if not known:
+        return False
+    return add_years(min(known), min(PRESCRIPTION_YEARS.values())) <= on_date
+
+
 def prescription_date(
     debtor_type: str,
     start: date,

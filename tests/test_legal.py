@@ -408,6 +408,35 @@ def test_prescription_is_near(days_left, near):
     assert legal.prescription_is_near(on + timedelta(days=days_left), on, 90) is near
 
 
+def test_may_be_time_barred_from_the_earliest_date():
+    on = date(2026, 11, 23)
+    assert legal.may_be_time_barred(on, date(2024, 11, 23)) is True
+    assert legal.may_be_time_barred(on, date(2024, 11, 24)) is False
+    # the earliest known date counts (B2C starts at the service date)
+    assert legal.may_be_time_barred(on, date(2025, 6, 1), None, date(2024, 1, 5))
+    assert legal.may_be_time_barred(on) is False
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    debtor=st.sampled_from(sorted(legal.PRESCRIPTION_YEARS)),
+    due=st.dates(min_value=date(2018, 1, 1), max_value=date(2026, 12, 31)),
+    lead=st.integers(min_value=0, max_value=90),
+    on=st.dates(min_value=date(2018, 1, 1), max_value=date(2030, 12, 31)),
+    interruption=st.none() | st.dates(min_value=date(2018, 1, 1)),
+)
+def test_not_time_barred_when_the_prefilter_says_so(
+    debtor, due, lead, on, interruption
+):
+    """The nightly run skips the full computation when the prefilter says the invoice
+    cannot be time-barred yet: it must never hide a time-barred invoice."""
+    invoice_date = due - timedelta(days=lead)
+    start = legal.prescription_start(debtor, due, invoice_date)
+    end = legal.prescription_date(debtor, start, [interruption] if interruption else [])
+    if not legal.may_be_time_barred(on, due, invoice_date):
+        assert end > on
+
+
 # ----------------------------------------------------------------------------------
 # Properties
 # ----------------------------------------------------------------------------------

@@ -214,6 +214,17 @@ class RecouvrementEscalationMixin(models.AbstractModel):
         """Decide, without writing anything, what each invoice gets today."""
         decision = Decision()
         context = self._recouvrement_context()
+        # The prescription date (payments, mediations) only for the invoices old
+        # enough to be time-barred, computed for all of them at once.
+        old = self.filtered(
+            lambda m: legal.may_be_time_barred(
+                today, m.invoice_date_due, m.invoice_date, m.delivery_date
+            )
+        )
+        context["prescription"] = {
+            move.id: move.recouvrement_prescription_date
+            for move in self.browse(old.ids)
+        }
         for (company, partner), moves in self.grouped(
             lambda m: (m.company_id, m.commercial_partner_id)
         ).items():
@@ -291,7 +302,7 @@ class RecouvrementEscalationMixin(models.AbstractModel):
         ):
             decision.next_dates[False].append(move.id)
             return
-        prescribed_on = move.recouvrement_prescription_date
+        prescribed_on = context["prescription"].get(move.id)
         if prescribed_on and prescribed_on <= today:
             decision.issues.append(
                 (
@@ -782,15 +793,13 @@ class RecouvrementEscalationMixin(models.AbstractModel):
         for event in events:
             moves = event.move_ids
             by_stage[event.stage_id] |= moves
-            channels = event.channel_summary or ""
-            for move in moves:
-                bodies[move.id] = _(
-                    "Recovery: stage %(stage)s reached (%(channels)s), event "
-                    "%(event)s.",
-                    stage=event.stage_id.name,
-                    channels=channels,
-                    event=event._get_html_link(),
-                )
+            body = _(
+                "Recovery: stage %(stage)s reached (%(channels)s), event %(event)s.",
+                stage=event.stage_id.name,
+                channels=event.channel_summary or "",
+                event=event._get_html_link(),
+            )
+            bodies.update(dict.fromkeys(moves.ids, body))
         moves_all = events.move_ids
         # The chatter note replaces the tracking message of the stage change.
         for stage, moves in by_stage.items():
