@@ -238,8 +238,12 @@ class TestLetters(RecouvrementCase):
                 ("stage_id.kind", "in", ("relance_1", "relance_2")),
             ]
         )
-        for prev in previous:
-            self.assertIn(f"{prev.date:%d/%m/%Y}", text)
+        self.assertEqual(len(previous), 2)
+        first, second = previous.sorted(lambda e: (e.date, e.id))
+        self.assertIn(
+            f"Malgré nos relances des {first.date:%d/%m/%Y} et {second.date:%d/%m/%Y},",
+            " ".join(text.split()),
+        )
         # the tracking number appears once recorded (and the stored letter is updated)
         self.assertNotIn("1A00000000042", text)
         moves.with_env(self.env)._recouvrement_record_registered_sent(
