@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -66,6 +67,26 @@ def template_name(size):
     return f"recouvrement_bench_{size}"
 
 
+def filestore(database):
+    return Path(odoo.tools.config.filestore(database))
+
+
+def copy_filestore(source, target):
+    """Attachments' files live in one folder per database: hard-link them."""
+    shutil.rmtree(filestore(target), ignore_errors=True)
+    if filestore(source).is_dir():
+        sh("cp", "-al", str(filestore(source)), str(filestore(target)))
+
+
+def rename_database(old, new):
+    odoo.modules.registry.Registry.delete(old)
+    odoo.sql_db.close_db(old)
+    sh("psql", "-Xqc", f'ALTER DATABASE "{old}" RENAME TO "{new}"', "postgres")
+    shutil.rmtree(filestore(new), ignore_errors=True)
+    if filestore(old).is_dir():
+        filestore(old).rename(filestore(new))
+
+
 def ensure_template(size, customers, log):
     """Build the dataset of ``size`` invoices once, as a template database."""
     name = template_name(size)
@@ -76,7 +97,9 @@ def ensure_template(size, customers, log):
             BASE_SIZE, customers and customers * BASE_SIZE // size, log
         )
         log(f"building {name}: {size // BASE_SIZE} copies of {base} (bulk SQL)")
+        sh("dropdb", "--if-exists", name + "_tmp")
         sh("createdb", "-T", base, name + "_tmp")
+        copy_filestore(base, name + "_tmp")
         with environment(name + "_tmp") as env:
             meta = json.loads(
                 env["ir.config_parameter"].get_param("recouvrement_bench.meta")
@@ -93,14 +116,7 @@ def ensure_template(size, customers, log):
             env["ir.config_parameter"].set_param(
                 "recouvrement_bench.meta", json.dumps(meta)
             )
-        odoo.modules.registry.Registry.delete(name + "_tmp")
-        odoo.sql_db.close_db(name + "_tmp")
-        sh(
-            "psql",
-            "-Xqc",
-            f'ALTER DATABASE "{name}_tmp" RENAME TO "{name}"',
-            "postgres",
-        )
+        rename_database(name + "_tmp", name)
         return name
     log(f"building {name} through the ORM (about 35 ms per invoice)")
     tmp = name + "_tmp"
@@ -121,9 +137,7 @@ def ensure_template(size, customers, log):
         env["ir.config_parameter"].set_param(
             "recouvrement_bench.meta", json.dumps(meta)
         )
-    odoo.modules.registry.Registry.delete(tmp)
-    odoo.sql_db.close_db(tmp)
-    sh("psql", "-Xqc", f'ALTER DATABASE "{tmp}" RENAME TO "{name}"', "postgres")
+    rename_database(tmp, name)
     return name
 
 
@@ -133,12 +147,14 @@ def clone(template, suffix):
     odoo.sql_db.close_db(template)
     sh("dropdb", "--if-exists", name)
     sh("createdb", "-T", template, name)
+    copy_filestore(template, name)
     try:
         yield name
     finally:
         odoo.modules.registry.Registry.delete(name)
         odoo.sql_db.close_db(name)
         sh("dropdb", "--if-exists", name)
+        shutil.rmtree(filestore(name), ignore_errors=True)
 
 
 def company_env(env, meta, **context):
@@ -148,59 +164,81 @@ def company_env(env, meta, **context):
 
 
 def run_cron_like_the_runner(
-    database, meta, today, channels=False, batch_size=None, limit_partners=None
+    database,
+    meta,
+    today,
+    channels=False,
+    batch_size=None,
+    trace_memory=False,
 ):
     """Call the escalation job until nothing is left, one committed transaction per
-    call,
-    as Odoo's cron runner does; measure time, queries per call and memory."""
+    call, as Odoo's cron runner does; measure time, queries and RSS per call.
+
+    ``trace_memory``: also the Python peak of each call (tracemalloc, reset at every
+    call). It slows Python down, so the timed run leaves it off.
+    """
+    from freezegun import freeze_time
+
     calls, total_handled = [], 0
-    tracemalloc.start()
+    if trace_memory:
+        tracemalloc.start()
     started = time.perf_counter()
-    rss = []
     while True:
         with environment(database) as env:
             env = company_env(env, meta, recouvrement_no_channels=not channels)
             before = env.cr.sql_log_count
             call_started = time.perf_counter()
-            from freezegun import freeze_time
-
+            if trace_memory:
+                tracemalloc.reset_peak()
             with freeze_time(dt.datetime.combine(today, dt.time(2, 0))):
                 handled = env["account.move"]._cron_recouvrement_escalate(
                     batch_size=batch_size
                 )
-            calls.append(
-                {
-                    "handled": handled,
-                    "queries": env.cr.sql_log_count - before,
-                    "seconds": round(time.perf_counter() - call_started, 3),
-                }
-            )
-            rss.append(round(rss_mb(), 1))
+            call = {
+                "handled": handled,
+                "queries": env.cr.sql_log_count - before,
+                "seconds": round(time.perf_counter() - call_started, 3),
+            }
+            if trace_memory:
+                peak = tracemalloc.get_traced_memory()[1]
+                call["python_peak_mb"] = round(peak / 1e6, 1)
+        call["rss_mb"] = round(rss_mb(), 1)
+        calls.append(call)
         total_handled += handled
         if not handled:
             break
     wall = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    working = [c for c in calls if c["handled"]]
-    return {
+    if trace_memory:
+        tracemalloc.stop()
+    working = [c for c in calls if c["handled"]] or calls
+    result = {
         "invoices_handled": total_handled,
-        "calls": len(working),
+        "calls": len([c for c in calls if c["handled"]]),
         "wall_seconds": round(wall, 2),
         "invoices_per_second": round(total_handled / wall, 1) if wall else None,
         "queries_total": sum(c["queries"] for c in calls),
-        "queries_per_call_min": min((c["queries"] for c in working), default=0),
-        "queries_per_call_max": max((c["queries"] for c in working), default=0),
-        "python_peak_mb": round(peak / 1e6, 1),
-        "rss_mb_first_call": rss[0] if rss else None,
-        "rss_mb_last_call": rss[-1] if rss else None,
+        "queries_per_call_min": min(c["queries"] for c in working),
+        "queries_per_call_max": max(c["queries"] for c in working),
+        "invoices_per_call_max": max(c["handled"] for c in working),
+        "rss_mb_first_call": working[0]["rss_mb"],
+        "rss_mb_max": max(c["rss_mb"] for c in calls),
+        "rss_mb_last_call": calls[-1]["rss_mb"],
         "per_call": calls[:5] + (["..."] if len(calls) > 10 else []) + calls[-5:],
     }
+    if trace_memory:
+        peaks = [c["python_peak_mb"] for c in working]
+        result.update(
+            python_peak_mb_first_call=peaks[0],
+            python_peak_mb_max=max(peaks),
+            python_peak_mb_last_full_call=peaks[-2] if len(peaks) > 1 else peaks[0],
+        )
+    return result
 
 
 def measure_escalation(template, meta, today, log):
+    """Timed run (no tracemalloc), then a second run on a fresh clone that traces the
+    Python peak of every call: it must stay flat from the first call to the last."""
     with clone(template, "escalation") as database:
-        sql_log(database, enabled=True)
         result = run_cron_like_the_runner(database, meta, today)
         with environment(database) as env:
             env = company_env(env, meta)
@@ -209,7 +247,25 @@ def measure_escalation(template, meta, today, log):
             )
     log(
         f"escalation: {result['invoices_handled']} invoices in "
-        f"{result['wall_seconds']} s"
+        f"{result['wall_seconds']} s, {result['queries_total']} queries"
+    )
+    with clone(template, "memory") as database:
+        traced = run_cron_like_the_runner(database, meta, today, trace_memory=True)
+    result["memory"] = {
+        key: traced[key]
+        for key in (
+            "python_peak_mb_first_call",
+            "python_peak_mb_max",
+            "python_peak_mb_last_full_call",
+            "rss_mb_first_call",
+            "rss_mb_max",
+            "rss_mb_last_call",
+            "wall_seconds",
+        )
+    }
+    log(
+        f"memory per call: python peak first {traced['python_peak_mb_first_call']} MB,"
+        f" max {traced['python_peak_mb_max']} MB"
     )
     return result
 
@@ -244,6 +300,8 @@ def measure_channels(template, meta, today, log, partners=1000):
     """Emails queued and letters rendered for ``partners`` customers, by the cron."""
     with clone(template, "channels") as database:
         serve_http(database)
+        with environment(database) as env:
+            dataset.ensure_french(env)
         with environment(database) as env:
             env = company_env(env, meta)
             customers = env["res.partner"].search(
@@ -281,6 +339,8 @@ def measure_letters(template, meta, today, log, count=100):
     with clone(template, "letters") as database:
         serve_http(database)
         with environment(database) as env:
+            dataset.ensure_french(env)
+        with environment(database) as env:
             env = company_env(env, meta)
             stage = (
                 env["res.company"]
@@ -314,14 +374,23 @@ def measure_letters(template, meta, today, log, count=100):
                 ]
             )
             report = stage.report_id
+            # Warm-up, not timed: the first rendering of a new database compiles the
+            # report's CSS bundle (a running server has it already).
+            env["ir.actions.report"].with_context(
+                report_pdf_no_attachment=True
+            )._render_qweb_pdf(report, events[:1].ids)
             from odoo.addons.base.models.ir_actions_report import IrActionsReport
 
-            calls = []
+            calls, wk_seconds = [], []
             original = IrActionsReport._run_wkhtmltopdf
 
             def counting(self, bodies, *args, **kwargs):
                 calls.append(len(bodies))
-                return original(self, bodies, *args, **kwargs)
+                wk_started = time.perf_counter()
+                try:
+                    return original(self, bodies, *args, **kwargs)
+                finally:
+                    wk_seconds.append(time.perf_counter() - wk_started)
 
             IrActionsReport._run_wkhtmltopdf = counting
             try:
@@ -345,13 +414,14 @@ def measure_letters(template, meta, today, log, count=100):
         "letters": len(events),
         "wkhtmltopdf_calls": len(calls),
         "seconds": round(seconds, 2),
+        "wkhtmltopdf_seconds": round(sum(wk_seconds), 2),
         "pages": pages,
         "pages_per_second": round(pages / seconds, 1),
         "pdf_kb": len(pdf) // 1024,
     }
     log(
         f"letters: {len(events)} letters, {pages} pages in {result['seconds']} s "
-        f"({len(calls)} call)"
+        f"({len(calls)} call, wkhtmltopdf {result['wkhtmltopdf_seconds']} s)"
     )
     return result
 
@@ -360,6 +430,8 @@ def measure_case_file(template, meta, today, log):
     """The case file of the debtor with 300 invoices and 600 events."""
     with clone(template, "dossier") as database:
         serve_http(database)
+        with environment(database) as env:
+            dataset.ensure_french(env)
         with environment(database) as env:
             env = company_env(env, meta, lang="fr_FR")
             partner = env["res.partner"].browse(meta["big_debtor_id"])
@@ -424,6 +496,11 @@ def measure_oca(template, meta, today, log):
                                 "delay_days": days,
                                 "channel": "letter",
                                 "custom_text": "Reminder",
+                                "custom_mail_text": "<p>Reminder</p>",
+                                "email_template_id": env.ref(
+                                    "account_credit_control."
+                                    "email_template_credit_control_base"
+                                ).id,
                             }
                         )
                         for n, days in ((1, 15), (2, 30), (3, 45))
@@ -457,10 +534,6 @@ def measure_oca(template, meta, today, log):
         f"{result['seconds']} s, {queries} queries"
     )
     return result
-
-
-def sql_log(database, enabled):  # noqa: ARG001 - sql_log_count always counts
-    return enabled
 
 
 def main():
@@ -542,9 +615,21 @@ def print_table(r):
                 f"{e['queries_per_call_min']}-{e['queries_per_call_max']}",
             ),
             (
-                "  memory: python peak, RSS first/last call",
-                f"{e['python_peak_mb']} MB, "
-                f"{e['rss_mb_first_call']}/{e['rss_mb_last_call']} MB",
+                "  invoices per call (max)",
+                f"{e['invoices_per_call_max']}",
+            ),
+            (
+                "  RSS first call / max / last call",
+                f"{e['rss_mb_first_call']} / {e['rss_mb_max']} / "
+                f"{e['rss_mb_last_call']} MB",
+            ),
+        ]
+    if m := (r.get("escalation") or {}).get("memory"):
+        rows += [
+            (
+                "  python peak per call: first / max / last full (traced run)",
+                f"{m['python_peak_mb_first_call']} / {m['python_peak_mb_max']} / "
+                f"{m['python_peak_mb_last_full_call']} MB",
             ),
         ]
     if b := r.get("queries_by_batch_size"):
@@ -574,7 +659,8 @@ def print_table(r):
         rows.append(
             (
                 "Letters in one call",
-                f"{le['letters']} letters, {le['pages']} pages, {le['seconds']} s, "
+                f"{le['letters']} letters, {le['pages']} pages, {le['seconds']} s "
+                f"(wkhtmltopdf {le.get('wkhtmltopdf_seconds')} s), "
                 f"{le['pages_per_second']} pages/s, {le['wkhtmltopdf_calls']} "
                 f"wkhtmltopdf call",
             )

@@ -18,6 +18,15 @@ BIG_INVOICES = 300
 BIG_EVENTS = 600
 
 
+def ensure_french(env):
+    """The customers read French: activate fr_FR with the terms of the letters."""
+    if not env["res.lang"]._lang_get("fr_FR").active:
+        env["res.lang"]._activate_lang("fr_FR")
+        env["ir.module.module"]._load_module_terms(
+            ["base", "account", "recouvrement_amiable"], ["fr_FR"]
+        )
+
+
 def setup_company(env, name="Bench SAS"):
     extra = (
         {"iap_enrich_auto_done": True}
@@ -76,6 +85,7 @@ def build(
     today = today or dt.date.today()
     customers = customers or max(5, invoices // 10)
     env, company = setup_company(env)
+    ensure_french(env)
     fr = env.ref("base.fr")
     partners = env["res.partner"].create(
         [
@@ -87,7 +97,7 @@ def build(
                 "zip": "69001",
                 "city": "Lyon",
                 "country_id": fr.id,
-                "lang": "fr_FR" if env["res.lang"]._lang_get("fr_FR") else "en_US",
+                "lang": "fr_FR",
             }
             for index in range(customers)
         ]

@@ -30,6 +30,9 @@ def _free_port():
 def serve_http(database):
     """Start Odoo's HTTP server on loopback and point report.url at it."""
     port = _free_port()
+    # wkhtmltopdf's requests carry no session: they go to this database
+    odoo.tools.config["db_name"] = database
+    odoo.tools.config["dbfilter"] = ""
     odoo.tools.config["http_port"] = port
     odoo.tools.config["http_interface"] = "127.0.0.1"
     server = odoo.service.server.ThreadedServer(odoo.http.root)
