@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import zipfile
 from unittest.mock import patch
 
@@ -184,6 +185,19 @@ class TestDossierExport(RecouvrementCase):
         eml = self.zip.read(next(n for n in self.names if n.endswith(".eml"))).decode()
         self.assertIn("Subject:", eml)
         self.assertIn("boulangerie.du.marais@example.fr", eml)
+        # the emails printed together are split again: one PDF per email, its own
+        printed = sorted(n for n in self.names if "email_" in n and n.endswith(".pdf"))
+        self.assertGreaterEqual(len(printed), 2)
+        refs = {
+            name: re.search(r"email_(REC_\d+_\d+)\.pdf$", name)[1].replace("_", "/")
+            for name in printed
+        }
+        for name in printed:
+            text = pdf_text(self.zip.read(name))
+            self.assertIn(refs[name], text.split()[:3])
+            self.assertIn("boulangerie.du.marais@example.fr", text)
+            for other in set(refs.values()) - {refs[name]}:
+                self.assertNotIn(other, text)
         messages = pdf_text(
             self.zip.read(next(n for n in self.names if "echanges_client" in n))
         )

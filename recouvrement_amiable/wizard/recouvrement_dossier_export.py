@@ -7,6 +7,7 @@ an integrity manifest (SHA-256 of every file) in XML and JSON.
 
 import email.policy
 import hashlib
+import io
 import json
 import logging
 import re
@@ -22,6 +23,7 @@ from markupsafe import Markup
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +34,35 @@ def _slug(text, limit=60):
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
     return text[:limit] or "piece"
+
+
+def _split_at_top_outlines(pdf, count):
+    """Split a PDF of ``count`` documents at its top-level outlines, one per document
+    (see ir.actions.report._render_qweb_pdf_prepare_streams); None when they do not
+    match the documents."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    root = reader.trailer["/Root"]
+    if "/Outlines" not in root or "/First" not in root["/Outlines"]:
+        return None
+    starts, node = [], root["/Outlines"]["/First"]
+    while True:
+        starts.append(root["/Dests"][node["/Dest"]][0])
+        if "/Next" not in node:
+            break
+        node = node["/Next"]
+    starts = sorted(set(starts))
+    if len(starts) != count or starts[0] != 0:
+        return None
+    parts = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < count else len(reader.pages)
+        writer = PdfFileWriter()
+        for page in range(start, end):
+            writer.add_page(reader.pages[page])
+        stream = io.BytesIO()
+        writer.write(stream)
+        parts.append(stream.getvalue())
+    return parts
 
 
 class RecouvrementDossierExport(models.TransientModel):
@@ -387,6 +418,15 @@ class RecouvrementDossierExport(models.TransientModel):
                 "recouvrement_amiable.action_report_dossier_journal"
             ),
         )
+        # every printed email of the case file in one wkhtmltopdf call, on first use
+        emailed = events.filtered(lambda e: e.mail_id or e.mail_message_id)
+        printed = {}
+
+        def email_pdf(event):
+            if not printed:
+                printed.update(self._email_pdfs(emailed))
+            return printed[event.id]
+
         for event in events:
             stage = event.stage_id.name or dict(
                 event._fields["event_type"]._description_selection(self.env)
@@ -422,7 +462,7 @@ class RecouvrementDossierExport(models.TransientModel):
                     title,
                     event.date,
                     f"email_{_slug(event.name)}.pdf",
-                    lambda event=event: self._email_pdf(event),
+                    lambda event=event: email_pdf(event),
                 )
             if event.receipt_attachment_id:
                 title = _(
@@ -499,8 +539,8 @@ class RecouvrementDossierExport(models.TransientModel):
             )
         return msg.as_bytes()
 
-    def _email_pdf(self, event):
-        """The same email, printed."""
+    def _email_html(self, event):
+        """The email of ``event`` as a printable HTML page."""
         data = self._email_data(event)
         html = self.env["ir.qweb"]._render(
             "recouvrement_amiable.dossier_email_page",
@@ -513,14 +553,28 @@ class RecouvrementDossierExport(models.TransientModel):
         )
         # absolute links of the mail layout point at web.base.url: serve them from
         # report.url
-        Report = self.env["ir.actions.report"]
-        base_url, report_url = self.get_base_url(), Report._get_report_url()
-        html = (
+        base_url = self.get_base_url()
+        report_url = self.env["ir.actions.report"]._get_report_url()
+        return (
             str(html).replace(base_url, report_url)
             if base_url != report_url
             else str(html)
         )
-        return Report._run_wkhtmltopdf([html])
+
+    def _email_pdfs(self, events):
+        """{event id: PDF}: the emails printed in one wkhtmltopdf call (each call
+        costs seconds: one per email made a 600-event case file take half an hour),
+        split at each email's title (its top-level PDF outline, as Odoo splits a
+        multi-record report). When an email's own headings make the split unsure,
+        each is printed alone."""
+        if not events:
+            return {}
+        Report = self.env["ir.actions.report"]
+        htmls = [self._email_html(event) for event in events]
+        parts = _split_at_top_outlines(Report._run_wkhtmltopdf(htmls), len(htmls))
+        if parts is None:
+            parts = [Report._run_wkhtmltopdf([html]) for html in htmls]
+        return dict(zip(events.ids, parts, strict=True))
 
     def _add_chatter(self, builder, moves):
         partner = self.partner_id.commercial_partner_id
