@@ -70,6 +70,15 @@ class TestEscalation(RecouvrementCase):
         kinds = self.events(self.b2b, event_type="stage").mapped("stage_id.kind")
         self.assertEqual(kinds, ["call", "relance_1", "relance_2", "mise_en_demeure"])
 
+    def test_recovery_does_not_flag_the_invoice_as_modified_by_hand(self):
+        """Climbing the ladder writes recovery fields only: the invoice is not flagged
+        as modified by hand (account.move.write() does that for accounting edits)."""
+        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+        inv.is_manually_modified = False
+        self.run_cron(day("2026-04-10"))
+        self.assertTrue(inv.recouvrement_stage_id)
+        self.assertFalse(inv.is_manually_modified)
+
     def test_transfer_waits_for_the_notice_deadline_from_the_receipt(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         self.walk("2026-03-31", 30, inv)

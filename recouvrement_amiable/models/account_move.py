@@ -17,26 +17,6 @@ from .constants import (
 
 _logger = logging.getLogger(__name__)
 
-# Stored fields this module adds to account.move (none of them is accounting data)
-RECOUVREMENT_MOVE_FIELDS = frozenset(
-    {
-        "recouvrement_stage_id",
-        "recouvrement_state",
-        "recouvrement_last_date",
-        "recouvrement_next_date",
-        "recouvrement_resume_date",
-        "recouvrement_pause_reason",
-        "recouvrement_excluded",
-        "recouvrement_close_reason",
-        "recouvrement_issue",
-        "recouvrement_notice_date",
-        "recouvrement_prev_stage_id",
-        "recouvrement_dispute_id",
-        "recouvrement_plan_id",
-        "recouvrement_prescription_alerted",
-    }
-)
-
 
 class AccountMove(models.Model):
     _name = "account.move"
@@ -442,7 +422,11 @@ class AccountMove(models.Model):
         manually modified, syncing payments and statement lines). Measured on 1,739
         invoices: 30 s of a 42 s escalation batch and one query per invoice line went
         there. Mail tracking and the ORM's own checks still run."""
-        if vals and all(fname in RECOUVREMENT_MOVE_FIELDS for fname in vals):
+        if vals and all(
+            fname in self._fields
+            and self._fields[fname]._module == "recouvrement_amiable"
+            for fname in vals
+        ):
             return super(
                 AccountMove,
                 self.with_context(

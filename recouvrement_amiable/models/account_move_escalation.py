@@ -223,8 +223,7 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             )
         )
         context["prescription"] = {
-            move.id: move.recouvrement_prescription_date
-            for move in self.browse(old.ids)
+            move.id: move.recouvrement_prescription_date for move in old
         }
         for (company, partner), moves in self.grouped(
             lambda m: (m.company_id, m.commercial_partner_id)
