@@ -19,6 +19,13 @@ def day(value):
     return fields.Date.to_date(value)
 
 
+def on_day(value):
+    """The clock stopped on day ``value`` (9:00 UTC, the same day in every time zone
+    a French company uses): defaults bound at class definition, such as
+    ``default=fields.Date.context_today``, see that day too."""
+    return freeze_time(dt.datetime.combine(day(value), dt.time(9, 0)))
+
+
 @tagged("post_install", "-at_install")
 class RecouvrementCase(AccountTestInvoicingCommon):
     country_code = "FR"

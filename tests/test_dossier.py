@@ -7,7 +7,6 @@ import json
 import os
 import re
 import zipfile
-from unittest.mock import patch
 
 from lxml import etree
 
@@ -15,7 +14,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import RecouvrementCase, day
+from .common import RecouvrementCase, day, on_day
 from .test_letters import pdf_text
 
 
@@ -65,7 +64,7 @@ class TestDossierExport(RecouvrementCase):
         )
         # the ladder, by hand, up to the formal notice, posted and received
         for on in ("2026-04-15", "2026-04-25", "2026-05-05", "2026-05-15"):
-            with patch("odoo.fields.Date.context_today", return_value=day(on)):
+            with on_day(on):
                 events = moves._recouvrement_escalate(force=True, today=day(on))
                 pending = events.filtered(lambda e: e.state == "to_validate")
                 if pending:

@@ -7,7 +7,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import RecouvrementCase, day
+from .common import RecouvrementCase, day, on_day
 
 
 @tagged("post_install", "-at_install")
@@ -31,7 +31,7 @@ class TestEscalation(RecouvrementCase):
             # the manager validates prepared formal notices each morning
             pending = self.events(state="to_validate")
             if pending:
-                with patch("odoo.fields.Date.context_today", return_value=today):
+                with on_day(today):
                     pending.action_validate()
             for inv in invoices:
                 kind = inv.recouvrement_stage_id.kind
@@ -171,7 +171,7 @@ class TestEscalation(RecouvrementCase):
                 "reason": "Accord oral",
             }
         )
-        with patch("odoo.fields.Date.context_today", return_value=date(2026, 4, 5)):
+        with on_day("2026-04-05"):
             wizard.action_confirm()
         self.assertEqual(inv.recouvrement_state, "paused")
         self.run_cron("2026-04-20")
@@ -285,7 +285,7 @@ class TestEscalation(RecouvrementCase):
         self.assertFalse(inv.recouvrement_next_date)
         self.run_cron("2026-05-13")  # nothing new while waiting
         self.assertEqual(len(self.events(state="to_validate")), 2)
-        with patch("odoo.fields.Date.context_today", return_value=date(2026, 5, 13)):
+        with on_day("2026-05-13"):
             pending.action_validate()  # one click validates the selection
         self.assertEqual(set(pending.mapped("state")), {"to_post"})
         self.assertEqual(
@@ -387,7 +387,7 @@ class TestEscalation(RecouvrementCase):
 
     def test_escalate_now_ignores_delays_but_respects_validation(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        with patch("odoo.fields.Date.context_today", return_value=date(2026, 4, 1)):
+        with on_day("2026-04-01"):
             inv.action_recouvrement_escalate_now()
             self.assertEqual(inv.recouvrement_stage_id.kind, "call")
             inv.action_recouvrement_escalate_now()

@@ -14,7 +14,7 @@ from odoo.tests import tagged
 
 from odoo.addons.recouvrement_amiable import legal
 
-from .common import RecouvrementCase, day
+from .common import RecouvrementCase, day, on_day
 
 FORBIDDEN_B2C = (
     "40,00",
@@ -99,7 +99,7 @@ class TestLetters(RecouvrementCase):
         """Climb the ladder by hand ("Escalate now") up to stage ``kind``; return its
         event."""
         moves = moves.with_env(self.env)
-        with patch("odoo.fields.Date.context_today", return_value=day(on)):
+        with on_day(on):
             for _step in range(6):
                 if moves[0].recouvrement_stage_id.kind == kind:
                     break
@@ -381,7 +381,7 @@ class TestSepaQr(RecouvrementCase):
 
     def test_legal_figures_on_the_invoice_form(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        with patch("odoo.fields.Date.context_today", return_value=date(2026, 11, 23)):
+        with on_day("2026-11-23"):
             inv.invalidate_recordset()
             self.assertEqual(inv.recouvrement_days_late, 237)
             self.assertAlmostEqual(inv.recouvrement_late_interest, 95.87, places=2)

@@ -2,14 +2,13 @@
 procedures (issue 7)."""
 
 from datetime import date
-from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import RecouvrementCase, day
+from .common import RecouvrementCase, day, on_day
 
 TODAY = date(2026, 11, 23)
 
@@ -199,7 +198,7 @@ class TestPaymentPlans(RecouvrementCase):
         cls.env = cls.env(context=dict(cls.env.context, recouvrement_no_channels=True))
 
     def _plan(self, inv, on="2026-04-25"):
-        with patch("odoo.fields.Date.context_today", return_value=day(on)):
+        with on_day(on):
             wizard = self.env["recouvrement.payment.plan.create"].create(
                 {
                     "move_ids": [Command.set(inv.ids)],
@@ -341,7 +340,7 @@ class TestSuspensions(RecouvrementCase):
         self.assertEqual(inv.recouvrement_state, "mediation")
         self.run_cron("2026-05-01")
         self.assertEqual(inv.recouvrement_stage_id.kind, "call")
-        with patch("odoo.fields.Date.context_today", return_value=date(2026, 5, 20)):
+        with on_day("2026-05-20"):
             inv.invalidate_recordset(["recouvrement_prescription_date"])
             self.assertEqual(
                 inv.recouvrement_prescription_date, before + relativedelta(days=45)
@@ -393,7 +392,7 @@ class TestSuspensions(RecouvrementCase):
         self.assertTrue(pending)
         claim_before = invs._recouvrement_claim(day("2026-05-20"))
         self.assertEqual(float(claim_before.indemnities), 80.0)
-        with patch("odoo.fields.Date.context_today", return_value=date(2026, 5, 20)):
+        with on_day("2026-05-20"):
             self.b2b.write(
                 {
                     "recouvrement_procedure": "redressement",

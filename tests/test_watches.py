@@ -1,12 +1,11 @@
 """Daily watches: missing rates before a semester, prescription near; the claim view."""
 
 from datetime import date
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import RecouvrementCase, day
+from .common import RecouvrementCase, day, on_day
 
 
 @tagged("post_install", "-at_install")
@@ -85,7 +84,7 @@ class TestWatches(RecouvrementCase):
         invoice = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         action = invoice.action_recouvrement_claim()
         self.assertEqual(action["res_model"], "recouvrement.claim.view")
-        with patch("odoo.fields.Date.context_today", return_value=date(2026, 11, 23)):
+        with on_day("2026-11-23"):
             view = (
                 self.env["recouvrement.claim.view"]
                 .with_context(**action["context"])
