@@ -82,9 +82,9 @@ class TestWatches(RecouvrementCase):
 
     def test_claim_breakdown_button(self):
         invoice = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        action = invoice.action_recouvrement_claim()
-        self.assertEqual(action["res_model"], "recouvrement.claim.view")
         with on_day("2026-11-23"):
+            action = invoice.action_recouvrement_claim()
+            self.assertEqual(action["res_model"], "recouvrement.claim.view")
             view = (
                 self.env["recouvrement.claim.view"]
                 .with_context(**action["context"])
