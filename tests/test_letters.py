@@ -40,6 +40,20 @@ def pdf_text(pdf):
     return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
 
 
+def pdf_page_texts(pdf):
+    """The text of each page, as pdf_text gives it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "letter.pdf")
+        path.write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, capture_output=True
+        ).stdout.decode()
+    pages = text.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    return [re.sub(r"\s+", " ", page.replace("\u00a0", " ")) for page in pages]
+
+
 def pdf_pages(pdf):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "letter.pdf")
@@ -282,7 +296,7 @@ class TestLetters(RecouvrementCase):
         original = IrActionsReport._run_wkhtmltopdf
 
         def counting(report_self, bodies, *args, **kwargs):
-            calls.append((kwargs.get("report_ref"), len(bodies)))
+            calls.append((kwargs.get("report_ref"), len(bodies), kwargs.get("header")))
             return original(report_self, bodies, *args, **kwargs)
 
         self.company.recouvrement_catch_up = True
@@ -303,8 +317,18 @@ class TestLetters(RecouvrementCase):
             )
         # all the letters of the stage in one wkhtmltopdf call, one document per event
         report = self.stages["relance_2"].report_id
-        letter_calls = [n for ref, n in calls if ref == report]
-        self.assertEqual(letter_calls, [len(events)])
+        letter_calls = [(n, header) for ref, n, header in calls if ref == report]
+        self.assertEqual([n for n, _header in letter_calls], [len(events)])
+        # the letters share one letterhead: wkhtmltopdf reads it once per page, not
+        # once per letter per page; every page still has its letterhead and its own
+        # page number
+        header = letter_calls[0][1]
+        self.assertEqual(header.count(f"o_company_{self.company.id}_layout"), 1)
+        for event in events:
+            pages = pdf_page_texts(event.letter_attachment_id.raw)
+            for number, page in enumerate(pages, start=1):
+                self.assertIn(self.company.name, page)
+                self.assertIn(f"{number} / {len(pages)}", page)
 
     def test_email_in_the_debtor_language_with_letter_and_invoices_attached(self):
         english = self._customer("Northwind Trading", lang="en_US")

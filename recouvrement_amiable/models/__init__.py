@@ -12,5 +12,6 @@ from . import res_partner_bank
 from . import account_move_escalation
 from . import account_move_watch
 from . import account_move
+from . import ir_actions_report
 from . import ir_attachment
 from . import mail_template

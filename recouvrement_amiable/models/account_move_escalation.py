@@ -702,10 +702,12 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             have = moves._recouvrement_invoice_attachments()
             missing = moves.filtered(lambda m: m.id not in have)
         report = self.env.ref("recouvrement_amiable.action_report_invoice_copy")
-        # wkhtmltopdf loads the headers and footers of every document of a call for
-        # each page it prints: the cost of a page grows with the documents of the
-        # call (850 invoices in one call ran for more than 15 minutes). Calls of
-        # INVOICE_PDF_CHUNK invoices balance that against the ~3 s fixed cost of a call.
+        # wkhtmltopdf loads the header and footer files of a call for each page it
+        # prints. They are shared between identical documents (share_layout_parts),
+        # but invoices of several companies or layouts still add theirs, and one call
+        # holds every page in memory (850 invoices in one call, before the sharing,
+        # ran for more than 15 minutes). Calls of INVOICE_PDF_CHUNK invoices balance
+        # that against the ~3 s fixed cost of a call.
         for chunk in missing._recouvrement_chunks(INVOICE_PDF_CHUNK):
             self.env["ir.actions.report"]._render_qweb_pdf(report, chunk.ids)
 

@@ -1,5 +1,8 @@
 import base64
+import io
 from decimal import Decimal
+
+import qrcode
 
 from odoo import models
 from odoo.tools.image import image_data_uri
@@ -38,12 +41,23 @@ class ResPartnerBank(models.Model):
         values[7] = f"EUR{amount}"
         return "\n".join(values)
 
-    def _recouvrement_sepa_qr_image(self, amount, reference, size=180):
-        """PNG data URI of the SEPA QR code, or None (see the payload)."""
+    def _recouvrement_sepa_qr_image(self, amount, reference):
+        """PNG data URI of the SEPA QR code, or None (see the payload).
+
+        Drawn with the ``qrcode`` library (an Odoo requirement, used by auth_totp) at
+        error correction level M, as EPC069-12 asks, with the 4-module quiet zone of
+        ISO/IEC 18004. Odoo's ``ir.actions.report.barcode()`` draws with reportlab in
+        about 140 ms per code, which made the QR code most of the time of a batch
+        of letters; this takes about 25 ms.
+        """
         payload = self._recouvrement_sepa_qr_payload(amount, reference)
         if not payload:
             return None
-        barcode = self.env["ir.actions.report"].barcode(
-            "QR", payload, width=size, height=size, humanreadable=0, quiet=0
+        code = qrcode.QRCode(
+            error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4
         )
-        return image_data_uri(base64.b64encode(barcode))
+        code.add_data(payload.encode())
+        code.make(fit=True)
+        data = io.BytesIO()
+        code.make_image().save(data, format="PNG", optimize=True)
+        return image_data_uri(base64.b64encode(data.getvalue()))
