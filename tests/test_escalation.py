@@ -360,6 +360,23 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(set(invs.mapped("recouvrement_stage_id.kind")), {"call"})
         self.assertEqual(len(self.events(event_type="stage")), 7)
 
+    def test_a_cron_call_takes_fewer_debtors_when_it_prints_and_mails(self):
+        # a call that renders letters and invoice copies must end well within Odoo's
+        # real-time limit of a cron worker: 40 debtors, not 200
+        for i in range(45):
+            self.invoice(self._customer(f"Lot {i}"), 100, "2026-03-01", "2026-03-31")
+        Move = self.env["account.move"]
+        with on_day("2026-04-03"):
+            Move.with_context(
+                recouvrement_no_channels=False
+            )._cron_recouvrement_escalate()
+            self.assertEqual(len(self.events(event_type="stage").partner_id), 40)
+            Move._cron_recouvrement_escalate()  # nothing printed: up to 200 debtors
+        self.assertFalse(
+            Move.search(Move._get_recouvrement_escalation_domain(day("2026-04-03")))
+        )
+        self.assertGreaterEqual(len(self.events(event_type="stage").partner_id), 45)
+
     def test_exception_on_one_customer_rolls_back_that_customer_only(self):
         good = self.invoice(self.b2b, 500, "2026-03-01", "2026-03-31")
         bad = self.invoice(self.b2b_2, 300, "2026-03-01", "2026-03-31")
