@@ -29,29 +29,30 @@ FORBIDDEN_B2C = (
 )
 
 
-def pdf_text(pdf):
+def _pdftotext(pdf):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "letter.pdf")
         path.write_bytes(pdf)
-        text = subprocess.run(
+        return subprocess.run(
             ["pdftotext", str(path), "-"], check=True, capture_output=True
         ).stdout.decode()
+
+
+def _one_line(text):
     # one line of words: phrases wrapped by the page layout still match
     return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
 
 
+def pdf_text(pdf):
+    return _one_line(_pdftotext(pdf))
+
+
 def pdf_page_texts(pdf):
-    """The text of each page, as pdf_text gives it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "letter.pdf")
-        path.write_bytes(pdf)
-        text = subprocess.run(
-            ["pdftotext", str(path), "-"], check=True, capture_output=True
-        ).stdout.decode()
-    pages = text.split("\f")
+    """The text of each page, as pdf_text gives it (pdftotext ends pages with \\f)."""
+    pages = _pdftotext(pdf).split("\f")
     if pages and not pages[-1].strip():
         pages.pop()
-    return [re.sub(r"\s+", " ", page.replace("\u00a0", " ")) for page in pages]
+    return [_one_line(page) for page in pages]
 
 
 def pdf_pages(pdf):
