@@ -127,15 +127,117 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+def easter_sunday(year: int) -> date:
+    """Easter Sunday of ``year`` (Gregorian calendar, anonymous algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    lv = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * lv) // 451
+    month, day_ = divmod(h + lv - 7 * m + 114, 31)
+    return date(year, month, day_ + 1)
+
+
+def french_public_holidays(year: int) -> frozenset[date]:
+    """The eleven public holidays of art. L3133-1 C. trav. (mainland France).
+
+    Alsace-Moselle's Good Friday and 26 December are not included: a registered
+    letter dated on them is still valid, only the post office may be closed.
+    """
+    easter = easter_sunday(year)
+    return frozenset(
+        {
+            date(year, 1, 1),
+            easter + timedelta(days=1),  # lundi de Pâques
+            date(year, 5, 1),
+            date(year, 5, 8),
+            easter + timedelta(days=39),  # Ascension
+            easter + timedelta(days=50),  # lundi de Pentecôte
+            date(year, 7, 14),
+            date(year, 8, 15),
+            date(year, 11, 1),
+            date(year, 11, 11),
+            date(year, 12, 25),
+        }
+    )
+
+
+def is_posting_day(day: date) -> bool:
+    """Whether a registered letter can be dated and posted on ``day``: not a Sunday,
+    not a French public holiday."""
+    return day.weekday() != 6 and day not in french_public_holidays(day.year)
+
+
+def next_posting_day(day: date) -> date:
+    """``day`` or the first day after it on which a registered letter can be posted."""
+    while not is_posting_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def roll_to_working_day(day: date) -> date:
-    """A deadline falling on a Saturday or Sunday moves to the next Monday.
+    """A deadline falling on a Saturday, a Sunday or a public holiday moves to the
+    next working day.
 
     Art. 642 CPC does so for procedural deadlines; applying it to the notice
     deadline only ever gives the debtor more time, never less.
     """
-    while day.weekday() >= 5:
+    while day.weekday() >= 5 or day in french_public_holidays(day.year):
         day += timedelta(days=1)
     return day
+
+
+def stated_deadline(letter_date: date, delivery_days: int, deadline_days: int) -> date:
+    """The "au plus tard le" date a letter prints: the letter's date, plus the days
+    the post needs to deliver it, plus the deadline, moved off a weekend.
+
+    The deadline legally runs from the receipt (first presentation), unknown when
+    the letter is printed: the date written is never earlier than the legal one for
+    a normal delivery.
+    """
+    return notice_deadline(letter_date + timedelta(days=delivery_days), deadline_days)
+
+
+def end_of_month(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def max_legal_due_date(invoice_date: date) -> date:
+    """The latest due date L441-10 I C. com. allows between professionals: 60 days
+    from the invoice date, or 45 days end of month (both ways of counting it), the
+    most favourable to the creditor being taken since the contract is not known."""
+    return max(
+        invoice_date + timedelta(days=60),
+        end_of_month(invoice_date) + timedelta(days=45),
+        end_of_month(invoice_date + timedelta(days=45)),
+    )
+
+
+# Data errors found on an invoice before it is claimed (see invoice_data_error)
+DUE_BEFORE_INVOICE = "due_before_invoice"
+TERM_TOO_LONG = "term_too_long"
+
+
+def invoice_data_error(
+    debtor_type: str, invoice_date: date | None, due_date: date | None
+) -> str | None:
+    """What makes an invoice's dates unfit to be claimed, or None.
+
+    A due date before the invoice date would claim interest for days before the
+    invoice existed; a payment term beyond the L441-10 maximum between professionals
+    is an infringement the creditor must correct, not claim on.
+    """
+    if not invoice_date or not due_date:
+        return None
+    if due_date < invoice_date:
+        return DUE_BEFORE_INVOICE
+    if debtor_type in B2B_TYPES and due_date > max_legal_due_date(invoice_date):
+        return TERM_TOO_LONG
+    return None
 
 
 def notice_deadline(receipt_date: date, days: int, roll_weekend: bool = True) -> date:
@@ -163,6 +265,7 @@ class RatePeriod:
     date_to: date
     value: Decimal
     source: str = ""
+    confirmed: bool = True  # a manager confirmed the figure and its source
 
 
 class RateBook:
@@ -247,6 +350,8 @@ class AppliedRate:
     reference: Decimal | None = None  # the ECB or legal rate behind it
     semester_start: date | None = None
     source: str = ""
+    confirmed: bool = True  # the reference rate was confirmed by a manager
+    reference_kind: str = ""  # RATE_ECB or RATE_LEGAL_PRO; "" for a contractual rate
 
 
 @dataclass(frozen=True)
@@ -276,6 +381,8 @@ def applied_rate(policy: InterestPolicy, rates: RateBook, day: date) -> AppliedR
                 period.value,
                 sem_start,
                 period.source,
+                period.confirmed,
+                RATE_LEGAL_PRO,
             )
         period = rates.period_on(RATE_ECB, sem_start)
         return AppliedRate(
@@ -284,10 +391,18 @@ def applied_rate(policy: InterestPolicy, rates: RateBook, day: date) -> AppliedR
             period.value,
             sem_start,
             period.source,
+            period.confirmed,
+            RATE_ECB,
         )
     period = rates.period_on(RATE_LEGAL_PRO, sem_start)
     return AppliedRate(
-        period.value, "legal_pro", period.value, sem_start, period.source
+        period.value,
+        "legal_pro",
+        period.value,
+        sem_start,
+        period.source,
+        period.confirmed,
+        RATE_LEGAL_PRO,
     )
 
 
@@ -580,6 +695,18 @@ class Claim:
     @property
     def disputed_total(self) -> Decimal:
         return round_cents(sum((line.total for line in self.disputed_lines), ZERO))
+
+    @property
+    def unconfirmed_rates(self) -> list[tuple[str, date]]:
+        """(rate kind, semester start) of every reference rate the claim applies that
+        no manager confirmed yet: a letter must not claim interest on it."""
+        found = {
+            (period.rate.reference_kind, period.rate.semester_start)
+            for line in self.lines
+            for period in line.interest.periods
+            if not period.rate.confirmed
+        }
+        return sorted(found, key=lambda item: (item[1], item[0]))
 
     @property
     def warnings(self) -> list[FloorWarning]:

@@ -472,3 +472,129 @@ def test_interest_is_additive_over_split_periods(due, d1, d2, amount):
     first = interest(principal=amount, due=due, on=mid).total
     second = interest(principal=amount, due=mid, on=end).total
     assert abs(whole - (first + second)) <= D("0.01")
+
+
+# --------------------------------------------------------------------------
+# Calendar: public holidays, posting days, deadlines stated in letters
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "year, easter",
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2038, date(2038, 4, 25)),  # the latest possible date
+        (2285, date(2285, 3, 22)),  # the earliest possible date
+    ],
+)
+def test_easter_sunday(year, easter):
+    assert legal.easter_sunday(year) == easter
+
+
+def test_french_public_holidays_2026():
+    assert sorted(legal.french_public_holidays(2026)) == [
+        date(2026, 1, 1),
+        date(2026, 4, 6),  # lundi de Pâques
+        date(2026, 5, 1),
+        date(2026, 5, 8),
+        date(2026, 5, 14),  # Ascension
+        date(2026, 5, 25),  # lundi de Pentecôte
+        date(2026, 7, 14),
+        date(2026, 8, 15),
+        date(2026, 11, 1),
+        date(2026, 11, 11),
+        date(2026, 12, 25),
+    ]
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (date(2026, 4, 4), date(2026, 4, 4)),  # Saturday: the post works
+        (date(2026, 4, 5), date(2026, 4, 7)),  # Easter Sunday, then Easter Monday
+        (date(2026, 12, 25), date(2026, 12, 26)),  # Christmas, a Friday
+        (date(2026, 11, 1), date(2026, 11, 2)),  # All Saints', a Sunday
+        (date(2026, 11, 30), date(2026, 11, 30)),
+    ],
+)
+def test_next_posting_day(day, expected):
+    assert legal.next_posting_day(day) == expected
+    assert legal.is_posting_day(expected)
+
+
+def test_deadlines_roll_over_public_holidays_too():
+    # 23/04 + 8 = Friday 1 May (holiday), then the weekend: Monday 4 May
+    assert legal.notice_deadline(date(2026, 4, 23), 8) == date(2026, 5, 4)
+    # letter of Monday 20/04, 3 days of post, 8 days: the same Monday 4 May
+    assert legal.stated_deadline(date(2026, 4, 20), 3, 8) == date(2026, 5, 4)
+    assert legal.stated_deadline(date(2026, 11, 30), 0, 8) == date(2026, 12, 8)
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)))
+def test_rolled_deadlines_are_working_days_never_earlier(day):
+    rolled = legal.roll_to_working_day(day)
+    assert rolled >= day
+    assert rolled.weekday() < 5
+    assert rolled not in legal.french_public_holidays(rolled.year)
+    assert (rolled - day).days <= 4
+
+
+@pytest.mark.parametrize(
+    "invoice_date, latest",
+    [
+        (date(2026, 1, 15), date(2026, 3, 31)),  # 45 days end of month beats 60 days
+        (date(2026, 1, 31), date(2026, 4, 1)),  # 60 days
+        (date(2026, 2, 10), date(2026, 4, 14)),  # end of Feb + 45 days
+        (date(2026, 12, 1), date(2027, 2, 14)),  # end of December + 45 days
+        (date(2026, 11, 20), date(2027, 1, 31)),  # +45 days, then end of month
+    ],
+)
+def test_max_legal_due_date(invoice_date, latest):
+    assert legal.max_legal_due_date(invoice_date) == latest
+
+
+def test_invoice_data_errors():
+    check = legal.invoice_data_error
+    assert check(legal.B2B_COMMERCANT, date(2026, 9, 1), date(2026, 8, 10)) == (
+        legal.DUE_BEFORE_INVOICE
+    )
+    assert check(legal.B2C, date(2026, 9, 1), date(2026, 8, 10)) == (
+        legal.DUE_BEFORE_INVOICE
+    )
+    assert check(legal.B2B_COMMERCANT, date(2026, 1, 15), date(2026, 4, 1)) == (
+        legal.TERM_TOO_LONG
+    )
+    # consumers: L441-10 binds professionals only
+    assert check(legal.B2C, date(2026, 1, 15), date(2026, 4, 1)) is None
+    assert check(legal.B2B_COMMERCANT, date(2026, 1, 15), date(2026, 3, 31)) is None
+    assert check(legal.B2B_COMMERCANT, None, date(2026, 3, 31)) is None
+
+
+def test_claim_lists_the_unconfirmed_rates_it_applies():
+    rows = [
+        legal.RatePeriod(
+            legal.RATE_ECB, date(2026, 1, 1), date(2026, 6, 30), D("2.15")
+        ),
+        legal.RatePeriod(
+            legal.RATE_ECB, date(2026, 7, 1), date(2026, 12, 31), D("2.40"), "", False
+        ),
+        legal.RatePeriod(
+            legal.RATE_LEGAL_PRO, date(2026, 1, 1), date(2026, 12, 31), D("2.62")
+        ),
+    ]
+    invoice = legal.InvoiceInput("F1", date(2026, 3, 1), date(2026, 3, 31), D(1200))
+    claim = legal.claim_breakdown(
+        [invoice], date(2026, 11, 23), B2B, legal.RateBook(rows)
+    )
+    assert claim.unconfirmed_rates == [(legal.RATE_ECB, date(2026, 7, 1))]
+    before = legal.claim_breakdown(
+        [invoice], date(2026, 6, 30), B2B, legal.RateBook(rows)
+    )
+    assert before.unconfirmed_rates == []
+    # a contractual rate needs no reference rate
+    fixed = legal.InterestPolicy(legal.B2B_COMMERCANT, contractual_rate=D("12"))
+    claim = legal.claim_breakdown(
+        [invoice], date(2026, 11, 23), fixed, legal.RateBook(rows)
+    )
+    assert claim.unconfirmed_rates == []
