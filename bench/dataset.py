@@ -281,6 +281,7 @@ def build_big_debtor(env, company, journal, tax, today, rng):
             {
                 "company_id": company.id,
                 "partner_id": partner.id,
+                "debtor_id": moves.recouvrement_debtor_id.id,
                 "move_ids": [
                     Command.set(
                         moves[index % BIG_INVOICES : index % BIG_INVOICES + 1].ids
@@ -414,6 +415,7 @@ def replicate(env, company_id, factor, log=print, commit=True):
                 "reversed_entry_id": SQL("NULL"),
                 "invoice_pdf_report_id": SQL("NULL"),
                 "message_main_attachment_id": SQL("NULL"),
+                "recouvrement_debtor_id": SQL("NULL"),
                 "sequence_number": SQL("sequence_number + %s", k * 1000000),
             },
         )
@@ -470,6 +472,8 @@ def replicate(env, company_id, factor, log=print, commit=True):
                 SQL.identifier(table),
             )
         )
+    # the copied customers' recovery records, their invoices linked, in SQL
+    env["recouvrement.debtor"]._recouvrement_init(env["res.company"].browse(company_id))
     env.invalidate_all()
     env.registry.clear_cache()
     if commit:

@@ -34,6 +34,7 @@
         "wizard/recouvrement_dossier_export_views.xml",
         "wizard/recouvrement_payment_plan_create_views.xml",
         # Views
+        "views/recouvrement_debtor_views.xml",
         "views/recouvrement_stage_views.xml",
         "views/recouvrement_ladder_views.xml",
         "views/recouvrement_event_views.xml",

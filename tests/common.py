@@ -2,6 +2,7 @@
 customers, invoices with exact due dates, payments, and the nightly run."""
 
 import datetime as dt
+from datetime import timedelta
 from decimal import Decimal
 
 from freezegun import freeze_time
@@ -72,6 +73,12 @@ class RecouvrementCase(AccountTestInvoicingCommon):
         )
         cls.b2b_2 = cls._customer("Transports Lemoine", is_company=True)
         cls.b2c = cls._customer("Camille Martin", is_company=False)
+        # The rates of 2026's second semester are shipped "not verified": a recovery
+        # manager confirms them before letters claim interest on them (tests of that
+        # rule unconfirm them again).
+        cls.env["recouvrement.rate"].search(
+            [("reliability", "=", "unverified"), ("date_from", ">=", "2023-01-01")]
+        ).write({"reliability": "verified", "source": "Test: confirmed"})
         cls.ladder = cls.company._recouvrement_default_ladder()
         cls.stages = {
             s.kind: s for s in cls.ladder.with_context(active_test=False).stage_ids
@@ -151,12 +158,14 @@ class RecouvrementCase(AccountTestInvoicingCommon):
 
     @classmethod
     def pay(cls, invoice, amount, on):
-        wizard = (
-            cls.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"payment_date": day(on), "amount": amount})
-        )
-        return wizard._create_payments()
+        """A payment registered on day ``on`` (the customer's plan is made that day)."""
+        with on_day(on):
+            wizard = (
+                cls.env["account.payment.register"]
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create({"payment_date": day(on), "amount": amount})
+            )
+            return wizard._create_payments()
 
     def run_cron(self, on, batch_size=None):
         """The nightly run on day ``on``: as Odoo's cron runner, call until nothing is
@@ -175,6 +184,58 @@ class RecouvrementCase(AccountTestInvoicingCommon):
             dom.append(("partner_id", "=", partner.id))
         dom += [(k, "=", v) for k, v in domain.items()]
         return self.env["recouvrement.event"].search(dom, order="date, id")
+
+    def debtor(self, partner, company=None):
+        """The recovery record of ``partner`` in ``company``."""
+        return self.env["recouvrement.debtor"].search(
+            [
+                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("company_id", "=", (company or self.company).id),
+            ]
+        )
+
+    @classmethod
+    def escalate_now(cls, moves, on):
+        """ "Escalate now" on day ``on`` for the customer of ``moves`` (a prepared
+        notice validated the same day); returns the step's event."""
+        with on_day(on):
+            events = moves.recouvrement_debtor_id._recouvrement_escalate_now()
+            pending = events.filtered(lambda e: e.state == "to_validate")
+            if pending:
+                pending.action_validate()
+        return events
+
+    def escalate_to(self, moves, kind, on):
+        """Climb the ladder by hand ("Escalate now") up to stage ``kind`` on day
+        ``on``, the earlier stages on the days before (three weeks before for a formal
+        notice, so that reminder 2's deadline has passed); returns its event."""
+        moves = moves.with_env(self.env)
+        kinds = ["call", "relance_1", "relance_2", "mise_en_demeure"]
+        steps = kinds[: kinds.index(kind) + 1]
+        target = day(on)
+        if kind == "mise_en_demeure":
+            dates = [target - timedelta(days=n) for n in (27, 26, 25, 0)]
+        else:
+            dates = [
+                target - timedelta(days=len(steps) - 1 - n) for n in range(len(steps))
+            ]
+        for when in dates:
+            self.escalate_now(moves, when)
+        event = self.env["recouvrement.event"].search(
+            [("move_ids", "in", moves.ids), ("stage_id.kind", "=", kind)],
+            order="id desc",
+            limit=1,
+        )
+        self.assertTrue(event, kind)
+        return event
+
+    def validate_pending(self, on):
+        """The recovery manager validates the prepared notices on day ``on``."""
+        pending = self.events(state="to_validate")
+        if pending:
+            with on_day(on):
+                pending.action_validate()
+        return pending
 
     def legal_claim(self, moves, on):
         """The claim computed by the pure legal functions, from the rate table."""

@@ -10,6 +10,7 @@ committed after each call), and the scratch database is dropped at the end.
 import datetime as dt
 import subprocess
 import threading
+import time
 from collections import Counter
 from unittest.mock import patch
 
@@ -42,11 +43,12 @@ def scratch_db():
 
 
 def _setup(registry, customers=24, invoices_each=2):
-    with registry.cursor() as cr:
+    with freeze_time(DAY), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env["res.company"].create(
             {"name": "Race SA", "currency_id": env.ref("base.EUR").id}
         )
+        company.partner_id.lang = "en_US"  # the run writes in the company's language
         env["account.chart.template"].try_loading("fr", company, install_demo=False)
         env = env(context={"allowed_company_ids": company.ids})
         env["res.partner.bank"].create(
@@ -180,3 +182,70 @@ def test_a_run_killed_half_way_loses_nothing_and_duplicates_nothing(scratch_db):
         assert len(events) == 12
         assert set(per_move.values()) == {1}
         assert kinds == {"call"}
+
+
+def _escalate_now_like_a_request(registry, company_id, partner_id, started, results):
+    """One "Escalate now" click, as Odoo's HTTP layer runs it: a transaction that is
+    retried when it loses a race on a row (odoo.service.model.retrying)."""
+    for attempt in range(5):
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(
+                    cr,
+                    SUPERUSER_ID,
+                    {
+                        "allowed_company_ids": [company_id],
+                        "recouvrement_no_channels": True,
+                        "lang": "en_US",  # the user's language
+                    },
+                )
+                debtor = env["recouvrement.debtor"].search(
+                    [("partner_id", "=", partner_id), ("company_id", "=", company_id)]
+                )
+                started.wait()  # both transactions have their snapshot
+                debtor._recouvrement_escalate_now()
+                results.append(("escalated", attempt))
+                return
+        except (
+            psycopg2.errors.LockNotAvailable,
+            psycopg2.errors.SerializationFailure,
+        ):
+            started = threading.Barrier(1)  # the retry goes alone
+            time.sleep(0.2 * 2**attempt)  # as odoo.service.model.retrying waits
+            continue
+        except odoo.exceptions.UserError as error:
+            results.append(("refused", str(error)))
+            return
+    results.append(("gave up", attempt))
+
+
+def test_two_simultaneous_clicks_make_one_step(scratch_db):
+    """Two users press "Escalate now" on the same customer at the same moment: the
+    debtor is locked, one step is taken, the other request is refused with the
+    reason once Odoo retries it (issue 12 §4)."""
+    registry = odoo.modules.registry.Registry(scratch_db)
+    company_id, move_ids = _setup(registry, customers=1, invoices_each=2)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [company_id]})
+        partner_id = env["account.move"].browse(move_ids[0]).commercial_partner_id.id
+    results = []
+    with freeze_time(DAY):
+        started = threading.Barrier(2)
+        clicks = [
+            threading.Thread(
+                target=_escalate_now_like_a_request,
+                args=(registry, company_id, partner_id, started, results),
+            )
+            for _i in range(2)
+        ]
+        for click in clicks:
+            click.start()
+        for click in clicks:
+            click.join(timeout=120)
+    assert sorted(kind for kind, _detail in results) == ["escalated", "refused"]
+    refused = next(detail for kind, detail in results if kind == "refused")
+    assert "already contacted today" in refused
+    events, per_move, kinds = _check(registry, company_id, move_ids)
+    assert len(events) == 1
+    assert set(per_move.values()) == {1}
+    assert kinds == {"call"}

@@ -14,7 +14,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import RecouvrementCase, day, on_day
+from .common import RecouvrementCase, day
 from .test_letters import pdf_text
 
 
@@ -63,13 +63,10 @@ class TestDossierExport(RecouvrementCase):
             subtype_xmlid="mail.mt_comment",
         )
         # the ladder, by hand, up to the formal notice, posted and received
-        for on in ("2026-04-15", "2026-04-25", "2026-05-05", "2026-05-15"):
-            with on_day(on):
-                events = moves._recouvrement_escalate(force=True, today=day(on))
-                pending = events.filtered(lambda e: e.state == "to_validate")
-                if pending:
-                    pending.action_validate()
-        moves._recouvrement_record_registered_sent("1A11111111111", day("2026-05-16"))
+        # (reminder 2 of 5/05 gives until 18/05: the notice comes the day after)
+        for on in ("2026-04-15", "2026-04-25", "2026-05-05", "2026-05-19"):
+            cls.escalate_now(moves, on)
+        moves._recouvrement_record_registered_sent("1A11111111111", day("2026-05-19"))
         scan = cls.env["ir.attachment"].create(
             {"name": "AR.pdf", "raw": b"%PDF-1.4 avis de reception signe"}
         )

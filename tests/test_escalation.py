@@ -1,4 +1,8 @@
-"""The escalation engine, day by day under freezegun (issue 4)."""
+"""The escalation engine, day by day under freezegun: the debtor is the unit (issue 12).
+
+Calendar used below (2026): 31/03 is a Tuesday; 5/04 Easter Sunday and 6/04 Easter
+Monday; 1/05 and 8/05 public holidays (Fridays); 14/05 Ascension.
+"""
 
 from datetime import date, timedelta
 from unittest.mock import patch
@@ -16,29 +20,30 @@ class TestEscalation(RecouvrementCase):
     def setUpClass(cls):
         super().setUpClass()
         # The ladder's email/letter channels are exercised in test_letters; here the
-        # engine's
-        # decisions are checked, so letters and emails are not rendered (the events,
-        # stages,
-        # dates, activities and chatter are).
+        # engine's decisions are checked, so letters and emails are not rendered (the
+        # events, stages, dates, activities and chatter are).
         cls.env = cls.env(context=dict(cls.env.context, recouvrement_no_channels=True))
 
     def walk(self, start, days, invoices):
-        """Run the nightly cron every day; return {invoice: [(date, stage kind)]}."""
+        """Run the nightly cron every day, the manager validating the prepared
+        notices each morning; return {invoice: [(date, stage kind)]}."""
         history = {inv: [] for inv in invoices}
         for offset in range(days + 1):
             today = day(start) + timedelta(days=offset)
             self.run_cron(today)
-            # the manager validates prepared formal notices each morning
-            pending = self.events(state="to_validate")
-            if pending:
-                with on_day(today):
-                    pending.action_validate()
+            self.validate_pending(today)
             for inv in invoices:
                 kind = inv.recouvrement_stage_id.kind
                 if kind and (not history[inv] or history[inv][-1][1] != kind):
                     history[inv].append((today, kind))
         return history
 
+    def stage_events(self, partner):
+        return self.events(partner, event_type="stage").filtered(
+            lambda e: e.state != "cancelled"
+        )
+
+    # ------------------------------------------------------------------ the ladder
     def test_default_ladder_sequence_over_90_days(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         history = self.walk("2026-03-31", 90, inv)
@@ -46,29 +51,114 @@ class TestEscalation(RecouvrementCase):
             history[inv],
             [
                 (date(2026, 4, 3), "call"),  # J+3
-                (
-                    date(2026, 4, 10),
-                    "relance_1",
-                ),  # J+7 would be 04-07: 7 days after the call
+                (date(2026, 4, 10), "relance_1"),  # J+7 = 7/04, 7 days after the call
                 (date(2026, 4, 20), "relance_2"),  # J+20
-                (
-                    date(2026, 4, 30),
-                    "mise_en_demeure",
-                ),  # J+30, validated the same morning
+                # J+30 = 30/04, but reminder 2 gave until 20/04 + 3 days of post +
+                # 8 days = 1/05, a holiday, then the weekend: Monday 4/05
+                (date(2026, 5, 5), "mise_en_demeure"),
             ],
         )
-        # transfer is not automatic: the invoice waits with a task for the collector
-        notice = self.events(self.b2b, event_type="stage").filtered(
+        relance_2 = self.stage_events(self.b2b).filtered(
+            lambda e: e.stage_id.kind == "relance_2"
+        )
+        self.assertEqual(relance_2.deadline_date, date(2026, 5, 4))
+        notice = self.stage_events(self.b2b).filtered(
             lambda e: e.stage_id.kind == "mise_en_demeure"
         )
         self.assertEqual(notice.state, "to_post")
+        self.assertEqual(notice.date, date(2026, 5, 5))
+        self.assertEqual(notice.deadline_date, date(2026, 5, 18))  # Sat 16 -> Mon 18
+        # the transfer is not automatic: the customer waits with a task
+        debtor = self.debtor(self.b2b)
         transfer_name = (
             self.stages["transfer"].with_context(lang=self.company.partner_id.lang).name
         )
-        self.assertIn(transfer_name, inv.recouvrement_issue or "")
+        self.assertIn(transfer_name, debtor.issue or "")
+        self.assertFalse(debtor.next_date)
         self.assertFalse(inv.recouvrement_next_date)
-        kinds = self.events(self.b2b, event_type="stage").mapped("stage_id.kind")
-        self.assertEqual(kinds, ["call", "relance_1", "relance_2", "mise_en_demeure"])
+        self.assertEqual(debtor.stage_id.kind, "mise_en_demeure")
+        self.assertEqual(
+            self.stage_events(self.b2b).mapped("stage_id.kind"),
+            ["call", "relance_1", "relance_2", "mise_en_demeure"],
+        )
+
+    def test_one_debtor_one_voice_over_a_quarter(self):
+        """Three invoices of one customer falling due over three weeks: one stage at
+        a time for the customer, every contact lists all its overdue invoices, one
+        formal notice, never a contact before the last letter's deadline."""
+        first = self.invoice(self.b2b, 1000, "2026-03-01", "2026-03-31")
+        second = self.invoice(self.b2b, 700, "2026-03-05", "2026-04-04")
+        third = self.invoice(self.b2b, 400, "2026-03-26", "2026-04-25")
+        invoices = first | second | third
+        self.walk("2026-03-31", 90, invoices)
+        events = self.stage_events(self.b2b).sorted(lambda e: (e.date, e.id))
+        self.assertEqual(
+            [(e.date, e.stage_id.kind) for e in events],
+            [
+                (date(2026, 4, 3), "call"),
+                (date(2026, 4, 10), "relance_1"),
+                (date(2026, 4, 20), "relance_2"),
+                (date(2026, 5, 5), "mise_en_demeure"),
+            ],
+        )
+        for event in events:
+            overdue = invoices.filtered(lambda m, e=event: m.invoice_date_due < e.date)
+            self.assertEqual(event.move_ids, overdue, event.stage_id.kind)
+            self.assertEqual(event.upcoming_move_ids, invoices - overdue)
+        for before, after in zip(events, events[1:], strict=False):
+            self.assertGreaterEqual((after.date - before.date).days, 7)
+            if before.deadline_date:
+                self.assertGreater(after.date, before.deadline_date)
+        # one level for the customer: all its invoices reached the notice
+        self.assertEqual(
+            set(invoices.mapped("recouvrement_stage_id.kind")), {"mise_en_demeure"}
+        )
+        self.assertEqual(self.debtor(self.b2b).stage_id.kind, "mise_en_demeure")
+
+    def test_the_oldest_paid_the_level_stays_and_the_pace_follows_the_next_oldest(self):
+        first = self.invoice(self.b2b, 1000, "2026-03-01", "2026-03-31")
+        second = self.invoice(self.b2b, 700, "2026-03-05", "2026-04-02")
+        self.run_cron("2026-04-03")  # call: both overdue
+        self.run_cron("2026-04-10")  # reminder 1: both
+        self.pay(first, 1000, "2026-04-12")
+        debtor = self.debtor(self.b2b)
+        self.assertEqual(debtor.stage_id.kind, "relance_1")
+        # reminder 2 is due 20 days after the oldest open invoice: 2/04 + 20
+        self.assertEqual(debtor.next_date, date(2026, 4, 22))
+        self.run_cron("2026-04-22")
+        relance_2 = self.stage_events(self.b2b).filtered(
+            lambda e: e.stage_id.kind == "relance_2"
+        )
+        self.assertEqual(relance_2.move_ids, second)
+
+    def test_a_new_cycle_when_only_never_chased_invoices_remain(self):
+        first = self.invoice(self.b2b, 1000, "2026-03-01", "2026-03-31")
+        self.run_cron("2026-04-03")
+        self.run_cron("2026-04-10")
+        self.pay(first, 1000, "2026-04-12")
+        debtor = self.debtor(self.b2b)
+        self.assertFalse(debtor.next_date)
+        self.assertFalse(debtor.stage_id)
+        later = self.invoice(self.b2b, 300, "2026-04-20", "2026-05-20")
+        self.assertEqual(debtor.next_date, date(2026, 5, 23))
+        self.run_cron("2026-05-23")
+        call = self.stage_events(self.b2b)[-1]
+        self.assertEqual((call.stage_id.kind, call.move_ids), ("call", later))
+
+    def test_transfer_waits_for_the_notice_deadline_from_the_receipt(self):
+        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+        self.walk("2026-03-31", 35, inv)
+        with on_day("2026-05-12"):
+            inv._recouvrement_record_registered_sent("1A12345678901", day("2026-05-06"))
+            inv._recouvrement_record_receipt(day("2026-05-12"))
+        notice = self.stage_events(self.b2b).filtered(
+            lambda e: e.stage_id.kind == "mise_en_demeure"
+        )
+        # 8 days from the receipt (Tuesday 12/05): Wednesday 20/05, later than the
+        # date the letter stated (Monday 18/05): the ladder waits for the later one
+        self.assertEqual(notice.notice_deadline, date(2026, 5, 20))
+        self.assertEqual(inv.recouvrement_next_date, date(2026, 5, 21))
+        self.assertEqual(inv.recouvrement_notice_date, date(2026, 5, 12))
 
     def test_recovery_does_not_flag_the_invoice_as_modified_by_hand(self):
         """Climbing the ladder writes recovery fields only: the invoice is not flagged
@@ -79,46 +169,20 @@ class TestEscalation(RecouvrementCase):
         self.assertTrue(inv.recouvrement_stage_id)
         self.assertFalse(inv.is_manually_modified)
 
-    def test_transfer_waits_for_the_notice_deadline_from_the_receipt(self):
-        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        self.walk("2026-03-31", 30, inv)
-        inv._recouvrement_record_registered_sent("1A12345678901", day("2026-05-01"))
-        inv._recouvrement_record_receipt(day("2026-05-04"))
-        notice = self.events(self.b2b).filtered(
-            lambda e: e.stage_id.kind == "mise_en_demeure"
-        )
-        self.assertEqual(
-            notice.notice_deadline, date(2026, 5, 12)
-        )  # 8 days from receipt
-        self.assertEqual(
-            inv.recouvrement_next_date, date(2026, 5, 15)
-        )  # J+45 after deadline
-        self.assertEqual(inv.recouvrement_notice_date, date(2026, 5, 4))
-
-    def test_spacing_between_two_contacts_with_the_same_customer(self):
-        first = self.invoice(self.b2b, 500, "2026-03-01", "2026-03-31")
-        second = self.invoice(self.b2b, 700, "2026-03-05", "2026-04-02")
-        self.run_cron("2026-04-03")  # first: call
-        self.assertEqual(first.recouvrement_stage_id.kind, "call")
-        self.assertFalse(second.recouvrement_stage_id)
-        self.run_cron(
-            "2026-04-05"
-        )  # second's call is due (J+3) but the customer was called 2 days ago
-        self.assertFalse(second.recouvrement_stage_id)
-        self.assertEqual(second.recouvrement_next_date, date(2026, 4, 10))
-        self.run_cron("2026-04-10")
-        # both are due for their next stage on the same day: one contact, one event per
-        # stage
-        self.assertEqual(first.recouvrement_stage_id.kind, "relance_1")
-        self.assertEqual(second.recouvrement_stage_id.kind, "call")
-        dates = sorted(set(self.events(self.b2b, event_type="stage").mapped("date")))
-        self.assertEqual(dates, [date(2026, 4, 3), date(2026, 4, 10)])
-        self.assertTrue(
-            all(
-                b - a >= timedelta(days=7)
-                for a, b in zip(dates, dates[1:], strict=False)
-            )
-        )
+    def test_the_run_never_writes_the_customer(self):
+        """A person editing the customer never waits for, nor conflicts with, the
+        nightly run: the run writes the customer's recovery record, not its row."""
+        self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+        self.env.flush_all()
+        query = "SELECT write_date FROM res_partner WHERE id = %s"
+        self.env.cr.execute(query, [self.b2b.id])
+        before = self.env.cr.fetchone()
+        self.walk("2026-04-01", 30, self.env["account.move"])
+        self.env["res.partner"].flush_model()
+        self.env.cr.execute(query, [self.b2b.id])
+        self.assertEqual(self.env.cr.fetchone(), before)
+        self.assertEqual(self.debtor(self.b2b).last_contact_date, date(2026, 4, 20))
+        self.assertEqual(self.b2b.recouvrement_last_contact_date, date(2026, 4, 20))
 
     def test_catch_up_jumps_to_the_highest_automatic_stage_due(self):
         self.company.recouvrement_catch_up = True
@@ -126,9 +190,11 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-02-25")  # J+25: call, R1 and R2 are all due
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
         self.assertEqual(self.events(self.b2b).mapped("stage_id.kind"), ["relance_2"])
-        self.run_cron(
-            "2026-03-04"
-        )  # J+32: formal notice due, needs validation: prepared, waits
+        # reminder 2 of 25/02 gave until 25/02 + 3 + 8 = Sunday 8/03 -> Monday 9/03
+        self.run_cron("2026-03-04")  # J+32: the notice is due, the deadline runs
+        self.assertFalse(self.events(self.b2b, state="to_validate"))
+        self.assertEqual(self.debtor(self.b2b).next_date, date(2026, 3, 10))
+        self.run_cron("2026-03-10")
         self.assertEqual(
             self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure"
         )
@@ -139,7 +205,7 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-02-25")
         self.assertEqual(inv.recouvrement_stage_id.kind, "call")
 
-    def test_grouping_one_event_per_customer_and_stage(self):
+    def test_grouping_one_event_per_customer_and_one_note_on_the_customer(self):
         invs = self.invoice(self.b2b, 500, "2026-03-01", "2026-03-31") | self.invoice(
             self.b2b, 300, "2026-03-01", "2026-03-31"
         )
@@ -148,18 +214,31 @@ class TestEscalation(RecouvrementCase):
         event = self.events(self.b2b)
         self.assertEqual(len(event), 1)
         self.assertEqual(event.move_ids, invs)
+        self.assertEqual(event.debtor_id, self.debtor(self.b2b))
         self.assertEqual(self.events(self.b2b_2).move_ids, other)
-        # one chatter note per invoice, linking the event
-        for inv in invs:
-            note = inv.message_ids.filtered(lambda m: event.name in (m.body or ""))
-            self.assertEqual(len(note), 1)
-        # a call activity for the collector on the event
+        # one chatter note per event, on the customer's recovery record
+        notes = event.debtor_id.message_ids.filtered(
+            lambda m: event.name in (m.body or "")
+        )
+        self.assertEqual(len(notes), 1)
+        # a call activity on the event, for a real person
         self.assertEqual(
             event.activity_ids.activity_type_id,
             self.env.ref("recouvrement_amiable.mail_activity_type_recouvrement_call"),
         )
         self.assertEqual(event.state, "pending")
 
+    def test_call_tasks_never_go_to_a_system_user(self):
+        inv = self.invoice(self.b2b, 500, "2026-03-01", "2026-03-31")
+        inv.invoice_user_id = self.env.ref("base.user_root")  # OdooBot
+        self.company.recouvrement_collector_id = False
+        self.run_cron("2026-04-03")
+        user = self.events(self.b2b).activity_ids.user_id
+        self.assertTrue(user)
+        self.assertNotEqual(user, self.env.ref("base.user_root"))
+        self.assertFalse(user.share)
+
+    # ------------------------------------------------------------------ suspensions
     def test_pause_dispute_and_resume(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         self.run_cron("2026-04-03")
@@ -179,7 +258,6 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-05-01")  # pause over: back on the ladder, R1 due since long
         self.assertEqual(inv.recouvrement_state, "in_progress")
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
-        # dispute with an end date, then resolution
         dispute_wizard = self.env["recouvrement.move.action"].create(
             {
                 "action": "dispute",
@@ -195,9 +273,7 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
         inv.recouvrement_dispute_id.action_resolve()
         self.assertEqual(inv.recouvrement_state, "in_progress")
-        self.assertEqual(
-            inv.recouvrement_stage_id.kind, "relance_1"
-        )  # where it stopped
+        self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
         types = self.events(self.b2b).mapped("event_type")
         self.assertIn("pause", types)
         self.assertIn("dispute", types)
@@ -211,6 +287,7 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(inv.recouvrement_state, "closed")
         self.assertEqual(inv.recouvrement_close_reason, "paid")
         self.assertFalse(inv.recouvrement_next_date)
+        self.assertFalse(self.debtor(self.b2b).next_date)
         self.assertTrue(self.events(self.b2b, event_type="closed"))
         before = len(self.events(self.b2b))
         self.walk("2026-04-28", 30, inv)
@@ -219,11 +296,11 @@ class TestEscalation(RecouvrementCase):
     def test_pending_event_of_paid_invoices_is_cancelled_never_sent(self):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         self.company.recouvrement_catch_up = True
-        self.run_cron("2026-05-05")  # catch-up: relance 2
-        self.run_cron("2026-05-12")  # formal notice, waiting for validation
+        self.run_cron("2026-05-05")  # catch-up: relance 2, deadline Monday 18/05
+        self.run_cron("2026-05-19")  # formal notice, waiting for validation
         event = self.events(self.b2b, state="to_validate")
         self.assertTrue(event)
-        self.pay(inv, 1200, "2026-05-06")
+        self.pay(inv, 1200, "2026-05-19")
         self.assertEqual(event.state, "cancelled")
         with self.assertRaises(UserError):
             event.action_validate()
@@ -240,19 +317,19 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(float(claim.principal), 800.0)
         self.assertAlmostEqual(event.amount_due, float(claim.total), delta=0.001)
 
-    def test_credit_notes_are_netted_never_escalated(self):
-        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+    # ------------------------------------------------------------------ net position
+    def _refund(self, partner, amount_ht, on):
         refund = self.env["account.move"].create(
             {
                 "move_type": "out_refund",
-                "partner_id": self.b2b.id,
-                "invoice_date": "2026-03-15",
+                "partner_id": partner.id,
+                "invoice_date": on,
                 "invoice_line_ids": [
                     Command.create(
                         {
                             "name": "Avoir",
                             "quantity": 1,
-                            "price_unit": 250.0,
+                            "price_unit": amount_ht,
                             "tax_ids": [Command.set(self.tax_20.ids)],
                         }
                     )
@@ -260,7 +337,12 @@ class TestEscalation(RecouvrementCase):
             }
         )
         refund.action_post()
-        self.assertFalse(refund.recouvrement_next_date)
+        return refund
+
+    def test_credit_notes_are_netted_never_escalated(self):
+        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+        refund = self._refund(self.b2b, 250.0, "2026-03-15")
+        self.assertFalse(refund.recouvrement_debtor_id)
         self.run_cron("2026-04-03")
         self.assertFalse(refund.recouvrement_stage_id)
         claim = inv._recouvrement_claim(day("2026-04-03"))
@@ -270,29 +352,222 @@ class TestEscalation(RecouvrementCase):
             self.events(self.b2b).amount_due, float(claim.total), delta=0.01
         )
 
+    def test_a_customer_in_credit_is_not_chased(self):
+        """An unreconciled credit note larger than the overdue invoice: no letter
+        (never a negative claim), a task to reconcile, looked at again a week
+        later."""
+        inv = self.invoice(self.b2b, 300, "2026-03-01", "2026-03-31")
+        self._refund(self.b2b, 550.0, "2026-03-15")
+        self.walk("2026-03-31", 20, inv)
+        self.assertFalse(self.events(self.b2b, event_type="stage"))
+        debtor = self.debtor(self.b2b)
+        self.assertIn("credits", debtor.issue)
+        self.assertEqual(debtor.next_date, date(2026, 4, 24))
+        self.assertEqual(len(debtor.activity_ids), 1)
+
+    # ------------------------------------------------------------------ validation
     def test_validation_queue(self):
         self.company.recouvrement_catch_up = True
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         inv2 = self.invoice(self.b2b_2, 800, "2026-03-01", "2026-03-31")
         self.run_cron("2026-05-05")  # catch-up: relance 2, the notice is not automatic
-        self.run_cron("2026-05-12")
+        self.run_cron("2026-05-19")
         pending = self.events(state="to_validate")
         self.assertEqual(len(pending), 2)
         self.assertEqual(
             [m.recouvrement_stage_id.kind for m in inv | inv2],
             ["relance_2", "relance_2"],
         )
-        self.assertFalse(inv.recouvrement_next_date)
-        self.run_cron("2026-05-13")  # nothing new while waiting
+        self.assertFalse(self.debtor(self.b2b).next_date)
+        self.run_cron("2026-05-20")  # nothing new while waiting
         self.assertEqual(len(self.events(state="to_validate")), 2)
-        with on_day("2026-05-13"):
+        with on_day("2026-05-20"):
             pending.action_validate()  # one click validates the selection
         self.assertEqual(set(pending.mapped("state")), {"to_post"})
+        self.assertEqual(set(pending.mapped("date")), {date(2026, 5, 20)})
         self.assertEqual(
             [m.recouvrement_stage_id.kind for m in inv | inv2], ["mise_en_demeure"] * 2
         )
         self.assertEqual(pending.mapped("validated_by_id"), self.env.user)
 
+    def test_a_notice_validated_on_a_sunday_is_dated_the_next_posting_day(self):
+        self.company.recouvrement_catch_up = True
+        self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-25")
+        self.run_cron("2026-04-25")  # Saturday: reminder 2, until Wednesday 6/05
+        self.run_cron("2026-05-07")
+        notice = self.events(self.b2b, state="to_validate")
+        self.assertTrue(notice)
+        self.validate_pending("2026-05-10")  # Sunday
+        self.assertEqual(notice.date, date(2026, 5, 11))
+        self.assertEqual(notice.deadline_date, date(2026, 5, 22))
+
+    def test_escalate_now_keeps_every_rule_but_delays_and_spacing(self):
+        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+        with on_day("2026-04-01"):
+            inv.action_recouvrement_escalate_now()
+            self.assertEqual(inv.recouvrement_stage_id.kind, "call")
+            with self.assertRaisesRegex(UserError, "already contacted today"):
+                inv.action_recouvrement_escalate_now()
+        with on_day("2026-04-02"):
+            inv.action_recouvrement_escalate_now()
+        self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
+        with on_day("2026-04-03"):
+            inv.action_recouvrement_escalate_now()
+        self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
+        # reminder 2 gave until 3/04 + 3 + 8 = Tuesday 14/04: the promise holds
+        with on_day("2026-04-04"), self.assertRaisesRegex(UserError, "14/04/2026"):
+            inv.action_recouvrement_escalate_now()
+        with on_day("2026-04-15"):
+            inv.action_recouvrement_escalate_now()
+            with self.assertRaisesRegex(UserError, "validation"):
+                inv.action_recouvrement_escalate_now()
+        with on_day("2026-04-16"), self.assertRaisesRegex(UserError, "validation"):
+            inv.action_recouvrement_escalate_now()
+        notices = self.events(self.b2b).filtered(
+            lambda e: e.stage_id.kind == "mise_en_demeure"
+        )
+        self.assertEqual(len(notices), 1)
+        self.assertEqual(notices.state, "to_validate")
+        self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
+
+    # ------------------------------------------------------------ collective procedure
+    def test_a_collective_procedure_stops_every_company(self):
+        company_b = self.env["res.company"].create(
+            {"name": "Company B", "currency_id": self.company.currency_id.id}
+        )
+        self.env["account.chart.template"].try_loading(
+            "fr", company_b, install_demo=False
+        )
+        self.env.user.company_ids = [Command.link(company_b.id)]
+        inv_a = self.invoice(self.b2b, 900, "2026-03-01", "2026-03-31")
+        inv_b = self.invoice(
+            self.b2b, 600, "2026-03-01", "2026-03-31", company=company_b
+        )
+        self.run_cron("2026-04-03")
+        calls = self.env["recouvrement.event"].search(
+            [("partner_id", "=", self.b2b.id), ("state", "=", "pending")]
+        )
+        self.assertEqual(calls.company_id, self.company | company_b)
+        # recorded by a user working in company A only
+        with on_day("2026-04-05"):
+            self.b2b.with_context(allowed_company_ids=self.company.ids).write(
+                {
+                    "recouvrement_procedure": "redressement",
+                    "recouvrement_procedure_date": "2026-04-02",
+                }
+            )
+        both = self.env(
+            context=dict(
+                self.env.context, allowed_company_ids=(self.company | company_b).ids
+            )
+        )
+        self.assertEqual(set(calls.with_env(both).mapped("state")), {"cancelled"})
+        self.assertEqual(
+            set((inv_a | inv_b).with_env(both).mapped("recouvrement_state")), {"paused"}
+        )
+        declare = self.env.ref(
+            "recouvrement_amiable.mail_activity_type_recouvrement_declare_claim"
+        )
+        for company in (self.company, company_b):
+            debtor = self.debtor(self.b2b, company).with_env(both)
+            activity = debtor.activity_ids.filtered(
+                lambda a: a.activity_type_id == declare
+            )
+            self.assertEqual(len(activity), 1)
+            self.assertEqual(activity.date_deadline, date(2026, 6, 2))
+        with self.assertRaisesRegex(UserError, "collective procedure"):
+            inv_a.action_recouvrement_resume()
+        with self.assertRaisesRegex(UserError, "collective procedure"):
+            self.debtor(self.b2b).action_recouvrement_escalate_now()
+        self.run_cron("2026-05-01")
+        self.assertFalse(
+            self.env["recouvrement.event"].search(
+                [("partner_id", "=", self.b2b.id), ("date", ">", "2026-04-05")]
+                + [("event_type", "=", "stage")]
+            )
+        )
+
+    # ------------------------------------------------------------------ data checks
+    def test_invoices_with_wrong_dates_wait_with_one_task_per_company(self):
+        good = self.invoice(self.b2b, 500, "2026-03-01", "2026-03-31")
+        early = self.invoice(self.b2b, 200, "2026-04-01", "2026-03-15")
+        long_term = self.invoice(self.b2b_2, 900, "2026-01-15", "2026-04-15")
+        consumer = self.invoice(self.b2c, 100, "2026-01-15", "2026-03-31")
+        self.run_cron("2026-04-03")
+        event = self.events(self.b2b, event_type="stage")
+        self.assertEqual(event.move_ids, good)  # the others of the customer go on
+        self.assertIn("before its own date", early.recouvrement_issue)
+        self.run_cron("2026-04-20")
+        self.assertIn("L441-10", long_term.recouvrement_issue)
+        self.assertFalse(long_term.recouvrement_stage_id)
+        # a consumer's long payment term is not an L441-10 matter
+        self.assertFalse(consumer.recouvrement_issue)
+        self.assertTrue(consumer.recouvrement_stage_id)
+        task = self.company.partner_id.activity_ids.filtered(
+            lambda a: a.summary == "Recovery: invoices to correct"
+        )
+        self.assertEqual(len(task), 1)
+        self.assertIn(early.name, task.note)
+        self.assertIn(long_term.name, task.note)
+        self.assertTrue(
+            task.user_id.has_group("recouvrement_amiable.group_recouvrement_manager")
+        )
+
+    def test_letters_wait_for_a_confirmed_rate_calls_do_not(self):
+        rate = self.env.ref("recouvrement_amiable.rate_ecb_2026_s2")
+        rate.reliability = "unverified"
+        inv = self.invoice(self.b2b, 1200, "2026-06-01", "2026-06-30")
+        self.run_cron("2026-07-03")
+        self.assertEqual(inv.recouvrement_stage_id.kind, "call")
+        self.run_cron("2026-07-10")
+        self.assertEqual(inv.recouvrement_stage_id.kind, "call")
+        debtor = self.debtor(self.b2b)
+        self.assertIn("has not confirmed", debtor.issue)
+        self.assertEqual(debtor.next_date, date(2026, 7, 11))
+        task = self.company.partner_id.activity_ids.filtered(
+            lambda a: "01/07/2026" in (a.summary or "")
+        )
+        self.assertEqual(len(task), 1)
+        self.run_cron("2026-07-11")
+        self.assertEqual(
+            len(
+                self.company.partner_id.activity_ids.filtered(
+                    lambda a: "01/07/2026" in (a.summary or "")
+                )
+            ),
+            1,
+        )
+        with on_day("2026-07-12"):
+            rate.action_confirm()
+        self.assertEqual(rate.confirmed_by_id, self.env.user)
+        self.run_cron("2026-07-12")
+        self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
+        self.assertFalse(debtor.issue)
+
+    def test_confirming_a_rate_takes_a_manager_and_a_source(self):
+        rate = self.env.ref("recouvrement_amiable.rate_ecb_2026_s2")
+        rate.write({"reliability": "unverified", "source": " "})
+        with self.assertRaisesRegex(UserError, "source"):
+            rate.action_confirm()
+        rate.source = "Banque de France, taux directeurs BCE au 01/07/2026"
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Clerk",
+                "login": "clerk-rates",
+                "groups_id": [
+                    Command.set(self.env.ref("account.group_account_invoice").ids)
+                ],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "managers"):
+            rate.with_user(clerk).action_confirm()
+        rate.action_confirm()
+        self.assertEqual(rate.reliability, "verified")
+        rate.value = 2.65  # a figure changed: it must be confirmed again
+        self.assertEqual(rate.reliability, "unverified")
+        self.assertFalse(rate.confirmed_by_id)
+
+    # ------------------------------------------------------------------ the run
     def test_multi_company_isolation(self):
         company_b = self.env["res.company"].create(
             {"name": "Company B", "currency_id": self.company.currency_id.id}
@@ -313,40 +588,36 @@ class TestEscalation(RecouvrementCase):
         self.assertEqual(event_a.move_ids, inv_a)
         self.assertEqual(event_b.move_ids, inv_b)
         self.assertEqual(inv_b.recouvrement_stage_id.company_id, company_b)
+        self.assertNotEqual(inv_a.recouvrement_debtor_id, inv_b.recouvrement_debtor_id)
 
     def test_second_run_on_the_same_day_changes_nothing(self):
         invs = self.invoice(self.b2b, 500, "2026-03-01", "2026-03-31") | self.invoice(
             self.b2b_2, 300, "2026-03-01", "2026-03-31"
         )
         self.run_cron("2026-04-03")
-        snapshot = [
-            (
-                m.recouvrement_stage_id,
-                m.recouvrement_next_date,
-                m.recouvrement_last_date,
-            )
-            for m in invs
-        ]
-        events = self.events()
-        messages = self.env["mail.message"].search_count(
-            [("model", "=", "account.move"), ("res_id", "in", invs.ids)]
-        )
-        self.run_cron("2026-04-03")
-        self.assertEqual(
-            snapshot,
-            [
+        debtors = invs.recouvrement_debtor_id
+
+        def snapshot():
+            return [
                 (
                     m.recouvrement_stage_id,
                     m.recouvrement_next_date,
                     m.recouvrement_last_date,
                 )
                 for m in invs
-            ],
+            ] + [(d.stage_id, d.next_date, d.last_contact_date) for d in debtors]
+
+        before = snapshot()
+        events = self.events()
+        messages = self.env["mail.message"].search_count(
+            [("model", "=", "recouvrement.debtor"), ("res_id", "in", debtors.ids)]
         )
+        self.run_cron("2026-04-03")
+        self.assertEqual(snapshot(), before)
         self.assertEqual(self.events(), events)
         self.assertEqual(
             self.env["mail.message"].search_count(
-                [("model", "=", "account.move"), ("res_id", "in", invs.ids)]
+                [("model", "=", "recouvrement.debtor"), ("res_id", "in", debtors.ids)]
             ),
             messages,
         )
@@ -366,6 +637,7 @@ class TestEscalation(RecouvrementCase):
         for i in range(45):
             self.invoice(self._customer(f"Lot {i}"), 100, "2026-03-01", "2026-03-31")
         Move = self.env["account.move"]
+        Debtor = self.env["recouvrement.debtor"]
         with on_day("2026-04-03"):
             Move.with_context(
                 recouvrement_no_channels=False
@@ -373,55 +645,44 @@ class TestEscalation(RecouvrementCase):
             self.assertEqual(len(self.events(event_type="stage").partner_id), 40)
             Move._cron_recouvrement_escalate()  # nothing printed: up to 200 debtors
         self.assertFalse(
-            Move.search(Move._get_recouvrement_escalation_domain(day("2026-04-03")))
+            Debtor.search(Debtor._recouvrement_due_domain(day("2026-04-03")))
         )
         self.assertGreaterEqual(len(self.events(event_type="stage").partner_id), 45)
 
-    def test_exception_on_one_customer_rolls_back_that_customer_only(self):
+    def test_an_unforeseen_failure_costs_its_debtor_only(self):
+        """A failure no phase expected makes the batch fall back to one debtor at a
+        time: the others are escalated, the failing one is recorded and retried the
+        next day, nothing is done twice."""
         good = self.invoice(self.b2b, 500, "2026-03-01", "2026-03-31")
         bad = self.invoice(self.b2b_2, 300, "2026-03-01", "2026-03-31")
-        Move = type(self.env["account.move"])
-        original = Move._recouvrement_escalate_batch
+        Debtor = type(self.env["recouvrement.debtor"])
+        original = Debtor._recouvrement_after_contact
 
-        def failing(moves, today, force):
-            if self.b2b_2 in moves.commercial_partner_id:
+        def failing(debtors, events, facts_by=None):
+            if self.b2b_2 in events.partner_id:
                 raise ValueError("boom")
-            return original(moves, today, force)
+            return original(debtors, events, facts_by)
 
-        with patch.object(Move, "_recouvrement_escalate_batch", failing):
+        with patch.object(Debtor, "_recouvrement_after_contact", failing):
             self.run_cron("2026-04-03")
         self.assertEqual(good.recouvrement_stage_id.kind, "call")
+        self.assertEqual(len(self.events(self.b2b)), 1)
         self.assertFalse(bad.recouvrement_stage_id)
-        self.assertIn("boom", bad.recouvrement_issue)
-        self.assertEqual(
-            bad.recouvrement_next_date, date(2026, 4, 4)
-        )  # retried tomorrow
+        debtor = self.debtor(self.b2b_2)
+        self.assertIn("boom", debtor.issue)
+        self.assertEqual(debtor.next_date, date(2026, 4, 4))
         self.assertFalse(self.events(self.b2b_2))
-        # the rerun finishes the work
-        self.run_cron("2026-04-04")
+        self.assertTrue(debtor.activity_ids)
+        self.run_cron("2026-04-04")  # the rerun finishes the work
         self.assertEqual(bad.recouvrement_stage_id.kind, "call")
         self.assertEqual(len(self.events(self.b2b_2)), 1)
-
-    def test_escalate_now_ignores_delays_but_respects_validation(self):
-        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        with on_day("2026-04-01"):
-            inv.action_recouvrement_escalate_now()
-            self.assertEqual(inv.recouvrement_stage_id.kind, "call")
-            inv.action_recouvrement_escalate_now()
-            inv.action_recouvrement_escalate_now()
-            self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
-            inv.action_recouvrement_escalate_now()
-        self.assertEqual(inv.recouvrement_stage_id.kind, "relance_2")
-        self.assertEqual(
-            self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure"
-        )
+        self.assertEqual(len(self.events(self.b2b)), 1)
 
     # ------------------------------------------------------------------ bad data
     def test_email_stage_without_email_falls_back_to_the_letter(self):
         self.b2b.email = False
-        inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        inv.recouvrement_stage_id = self.stages["call"]
-        inv._recouvrement_plan_next_dates(contact_date=date(2026, 4, 3))
+        self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+        self.run_cron("2026-04-03")
         self.run_cron("2026-04-10")
         event = self.events(self.b2b).filtered(lambda e: e.stage_id.kind == "relance_1")
         self.assertTrue(event.channel_letter)
@@ -435,23 +696,22 @@ class TestEscalation(RecouvrementCase):
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
         self.run_cron("2026-03-26")
         self.assertFalse(inv.recouvrement_stage_id)
-        self.assertIn("no email", inv.recouvrement_issue)
-        self.assertEqual(
-            inv.recouvrement_next_date, date(2026, 4, 2)
-        )  # retried after the spacing
-        activity = self.b2b.activity_ids.filtered(
-            lambda a: a.activity_type_id
-            == self.env.ref(
-                "recouvrement_amiable.mail_activity_type_recouvrement_issue"
-            )
+        debtor = self.debtor(self.b2b)
+        self.assertIn("no email", debtor.issue)
+        self.assertEqual(debtor.next_date, date(2026, 4, 2))  # retried after spacing
+        issue_type = self.env.ref(
+            "recouvrement_amiable.mail_activity_type_recouvrement_issue"
         )
-        self.assertEqual(len(activity), 1)
+        self.assertEqual(
+            len(
+                debtor.activity_ids.filtered(lambda a: a.activity_type_id == issue_type)
+            ),
+            1,
+        )
         self.run_cron("2026-04-02")
         self.assertEqual(
             len(
-                self.b2b.activity_ids.filtered(
-                    lambda a: a.activity_type_id == activity.activity_type_id
-                )
+                debtor.activity_ids.filtered(lambda a: a.activity_type_id == issue_type)
             ),
             1,
         )
@@ -459,18 +719,19 @@ class TestEscalation(RecouvrementCase):
     def test_letter_stage_without_postal_address(self):
         self.b2b.write({"street": False})
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        inv.recouvrement_stage_id = self.stages["relance_1"]
-        inv._recouvrement_plan_next_dates(contact_date=date(2026, 4, 10))
-        self.run_cron("2026-04-20")
+        for when in ("2026-04-03", "2026-04-10", "2026-04-20"):
+            self.run_cron(when)
         self.assertEqual(inv.recouvrement_stage_id.kind, "relance_1")
-        self.assertIn("postal address", inv.recouvrement_issue)
-        self.assertTrue(self.b2b.activity_ids)
+        debtor = self.debtor(self.b2b)
+        self.assertIn("postal address", debtor.issue)
+        self.assertTrue(debtor.activity_ids)
 
     def test_foreign_currency_invoice_is_left_to_a_person(self):
         usd = self.setup_other_currency("USD")
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31", post=False)
         inv.currency_id = usd
-        inv.action_post()
+        with on_day("2026-03-01"):
+            inv.action_post()
         self.run_cron("2026-04-03")
         self.assertFalse(inv.recouvrement_stage_id)
         self.assertIn("USD", inv.recouvrement_issue)
@@ -482,16 +743,15 @@ class TestEscalation(RecouvrementCase):
         self.b2b.active = False
         self.run_cron("2026-04-03")
         self.assertFalse(inv.recouvrement_stage_id)
-        self.assertIn("archived", inv.recouvrement_issue)
+        self.assertIn("archived", self.debtor(self.b2b).issue)
 
     def test_company_without_iban(self):
         self.bank.unlink()
         inv = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
-        inv.recouvrement_stage_id = self.stages["call"]
-        inv._recouvrement_plan_next_dates(contact_date=date(2026, 4, 3))
+        self.run_cron("2026-04-03")
         self.run_cron("2026-04-10")
         self.assertEqual(inv.recouvrement_stage_id.kind, "call")
-        self.assertIn("bank account", inv.recouvrement_issue)
+        self.assertIn("bank account", self.debtor(self.b2b).issue)
         self.assertTrue(self.company.partner_id.activity_ids)
 
     def test_public_body_is_out_of_scope(self):
@@ -499,7 +759,7 @@ class TestEscalation(RecouvrementCase):
         inv = self.invoice(mairie, 1200, "2026-03-01", "2026-03-31")
         self.run_cron("2026-04-03")
         self.assertFalse(inv.recouvrement_stage_id)
-        self.assertIn("public body", inv.recouvrement_issue)
+        self.assertIn("public body", self.debtor(mairie).issue)
         with self.assertRaisesRegex(UserError, "Public bodies"):
             inv._recouvrement_claim(day("2026-04-03"))
 
@@ -511,3 +771,5 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-04-03")
         self.assertFalse(inv.recouvrement_stage_id)
         self.assertFalse(inv2.recouvrement_stage_id)
+        self.assertFalse(self.debtor(self.b2b).next_date)
+        self.assertFalse(self.debtor(self.b2b_2).next_date)

@@ -110,26 +110,6 @@ class TestLetters(RecouvrementCase):
         cls.pay(cls.inv2, 80, "2026-04-20")
         cls.inv_c = cls.invoice(cls.b2c, 600, "2026-03-01", "2026-03-31")
 
-    def escalate_to(self, moves, kind, on):
-        """Climb the ladder by hand ("Escalate now") up to stage ``kind``; return its
-        event."""
-        moves = moves.with_env(self.env)
-        with on_day(on):
-            for _step in range(6):
-                if moves[0].recouvrement_stage_id.kind == kind:
-                    break
-                events = moves._recouvrement_escalate(force=True, today=day(on))
-                pending = events.filtered(lambda e: e.state == "to_validate")
-                if pending:
-                    pending.action_validate()
-        event = self.env["recouvrement.event"].search(
-            [("move_ids", "in", moves.ids), ("stage_id.kind", "=", kind)],
-            order="id desc",
-            limit=1,
-        )
-        self.assertTrue(event, kind)
-        return event
-
     def render(self, event):
         report = event.stage_id.report_id
         pdf, _fmt = (

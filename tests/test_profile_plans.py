@@ -33,7 +33,9 @@ class TestDebtorProfile(RecouvrementCase):
             partner, 250, "2026-07-16", TODAY - relativedelta(days=100)
         )
         self.pay(partial, 50, "2026-09-15")
-        self.env["res.partner"]._recouvrement_compute_profiles(self.company, TODAY)
+        self.env["recouvrement.debtor"]._recouvrement_compute_profiles(
+            self.company, TODAY
+        )
         partner.invalidate_recordset()
         self.assertEqual(partner.recouvrement_late_count, 3)
         self.assertEqual(partner.recouvrement_avg_days_late, 20.0)
@@ -68,8 +70,9 @@ class TestDebtorProfile(RecouvrementCase):
             self.pay(inv, 100, due + relativedelta(days=40))
         inv = self.invoice(good, 100, "2026-03-01", "2026-03-31")
         self.pay(inv, 100, "2026-03-30")
-        Partner = self.env["res.partner"]
-        Partner._recouvrement_compute_profiles(self.company, TODAY)
+        self.env["recouvrement.debtor"]._recouvrement_compute_profiles(
+            self.company, TODAY
+        )
         (good | occasional | bad).invalidate_recordset()
         self.assertEqual(
             [p.recouvrement_profile_class for p in (good, occasional, bad)],
@@ -77,7 +80,9 @@ class TestDebtorProfile(RecouvrementCase):
         )
         # thresholds are company settings
         self.company.recouvrement_profile_bad_late = 6
-        Partner._recouvrement_compute_profiles(self.company, TODAY)
+        self.env["recouvrement.debtor"]._recouvrement_compute_profiles(
+            self.company, TODAY
+        )
         bad.invalidate_recordset()
         self.assertEqual(bad.recouvrement_profile_class, "occasional")
 
@@ -90,7 +95,9 @@ class TestDebtorProfile(RecouvrementCase):
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
-        self.env["res.partner"]._recouvrement_compute_profiles(self.company, TODAY)
+        self.env["recouvrement.debtor"]._recouvrement_compute_profiles(
+            self.company, TODAY
+        )
         return self.env.cr.sql_log_count - before
 
     def test_profile_computation_is_set_based(self):
@@ -386,8 +393,8 @@ class TestSuspensions(RecouvrementCase):
             self.b2b, 600, "2026-03-05", "2026-04-04"
         )
         self.company.recouvrement_catch_up = True
-        self.run_cron("2026-05-05")
-        self.run_cron("2026-05-12")
+        self.run_cron("2026-05-05")  # reminder 2, until Monday 18/05
+        self.run_cron("2026-05-19")
         pending = self.events(self.b2b, state="to_validate")
         self.assertTrue(pending)
         claim_before = invs._recouvrement_claim(day("2026-05-20"))
@@ -401,7 +408,7 @@ class TestSuspensions(RecouvrementCase):
             )
         self.assertEqual(set(invs.mapped("recouvrement_state")), {"paused"})
         self.assertEqual(pending.state, "cancelled")
-        activity = self.b2b.activity_ids.filtered(
+        activity = self.debtor(self.b2b).activity_ids.filtered(
             lambda a: a.activity_type_id
             == self.env.ref(
                 "recouvrement_amiable.mail_activity_type_recouvrement_declare_claim"

@@ -1,6 +1,8 @@
 from . import recouvrement_rate
 from . import recouvrement_ladder
 from . import recouvrement_stage
+from . import recouvrement_debtor
+from . import recouvrement_debtor_profile
 from . import recouvrement_event
 from . import recouvrement_dispute
 from . import recouvrement_payment_plan
@@ -14,4 +16,5 @@ from . import account_move_watch
 from . import account_move
 from . import ir_actions_report
 from . import ir_attachment
+from . import mail_activity
 from . import mail_template

@@ -1,9 +1,9 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, format_date, formatLang
 
 from .. import legal
@@ -47,12 +47,19 @@ class AccountMove(models.Model):
     recouvrement_last_date = fields.Date(
         "Last recovery action", copy=False, readonly=True
     )
-    recouvrement_next_date = fields.Date(
-        "Next recovery action",
+    recouvrement_debtor_id = fields.Many2one(
+        "recouvrement.debtor",
+        string="Debtor",
         index="btree_not_null",
         copy=False,
         readonly=True,
-        help="Day the next stage of the ladder is due; empty when nothing is planned.",
+        help="The customer in this company: its invoices climb the ladder together.",
+    )
+    recouvrement_next_date = fields.Date(
+        "Next recovery action",
+        compute="_compute_recouvrement_next_date",
+        search="_search_recouvrement_next_date",
+        help="Day the customer's next step is due; empty when nothing is planned.",
     )
     recouvrement_resume_date = fields.Date(
         "Suspended until", copy=False, readonly=True, tracking=True
@@ -132,16 +139,141 @@ class AccountMove(models.Model):
         compute="_compute_recouvrement_waiting_validation"
     )
     recouvrement_profile_class = fields.Selection(
-        related="commercial_partner_id.recouvrement_profile_class",
-        string="Debtor profile",
+        related="recouvrement_debtor_id.profile_class", string="Debtor profile"
+    )
+    recouvrement_debtor_issue = fields.Char(
+        related="recouvrement_debtor_id.issue", string="Customer's recovery problem"
     )
     debtor_type = fields.Selection(related="commercial_partner_id.debtor_type")
 
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
-    def _recouvrement_is_customer_invoice(self):
-        return self.move_type == "out_invoice" and self.state == "posted"
+    @api.model
+    def _recouvrement_open_domain(self):
+        """Posted customer invoices with something left to pay: the one definition of
+        an open invoice (its Python twin is _recouvrement_is_open)."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", OPEN_PAYMENT_STATES),
+        ]
+
+    def _recouvrement_is_open(self):
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in OPEN_PAYMENT_STATES
+        )
+
+    def _recouvrement_is_active(self):
+        """Open, and on the ladder (not suspended, transferred, closed or excluded)."""
+        self.ensure_one()
+        return (
+            self._recouvrement_is_open()
+            and self.recouvrement_state in ACTIVE_STATES
+            and not self.recouvrement_excluded
+        )
+
+    def _recouvrement_due_date(self):
+        self.ensure_one()
+        return self.invoice_date_due or self.invoice_date or self.date
+
+    @api.depends(
+        "recouvrement_debtor_id.next_date",
+        "recouvrement_state",
+        "recouvrement_excluded",
+        "payment_state",
+        "state",
+    )
+    def _compute_recouvrement_next_date(self):
+        for move in self:
+            move.recouvrement_next_date = (
+                move.recouvrement_debtor_id.next_date
+                if move.recouvrement_debtor_id and move._recouvrement_is_active()
+                else False
+            )
+
+    def _search_recouvrement_next_date(self, operator, value):
+        active = self._recouvrement_open_domain() + [
+            ("recouvrement_state", "in", ACTIVE_STATES),
+            ("recouvrement_excluded", "=", False),
+        ]
+        if operator in ("=", "!=") and not value:
+            planned = expression.AND(
+                [active, [("recouvrement_debtor_id.next_date", "!=", False)]]
+            )
+            return ["!", *planned] if operator == "=" else planned
+        return expression.AND(
+            [active, [("recouvrement_debtor_id.next_date", operator, value)]]
+        )
+
+    def _recouvrement_check(self, company, prescription, today):
+        """Whether this open invoice may be claimed: None when it may, False when it
+        is below the recovery threshold (not chased, nothing to say), else
+        (message, kind): ``data`` for dates a person must correct (one activity per
+        company), ``invoice`` for the others (one activity on the invoice)."""
+        self.ensure_one()
+        if self.currency_id != company.currency_id:
+            return (
+                _(
+                    "Invoice %(invoice)s is in %(currency)s: the letters and the legal "
+                    "computations are in %(company_currency)s. Chase it by hand.",
+                    invoice=self.name,
+                    currency=self.currency_id.name,
+                    company_currency=company.currency_id.name,
+                ),
+                "invoice",
+            )
+        if (
+            company.currency_id.compare_amounts(
+                self.amount_residual, company.recouvrement_min_residual
+            )
+            < 0
+        ):
+            return False
+        prescribed_on = prescription.get(self.id)
+        if prescribed_on and prescribed_on <= today:
+            return (
+                _(
+                    "Invoice %(invoice)s is time-barred since %(date)s: claiming it "
+                    "would be an unfair practice. Close its recovery or check the "
+                    "prescription.",
+                    invoice=self.name,
+                    date=prescribed_on.strftime("%d/%m/%Y"),
+                ),
+                "invoice",
+            )
+        error = legal.invoice_data_error(
+            self.commercial_partner_id.debtor_type,
+            self.invoice_date,
+            self.invoice_date_due,
+        )
+        if error == legal.DUE_BEFORE_INVOICE:
+            return (
+                _(
+                    "Invoice %(invoice)s is due on %(due)s, before its own date "
+                    "%(date)s: correct its due date; it is not claimed meanwhile.",
+                    invoice=self.name,
+                    due=self.invoice_date_due.strftime("%d/%m/%Y"),
+                    date=self.invoice_date.strftime("%d/%m/%Y"),
+                ),
+                "data",
+            )
+        if error == legal.TERM_TOO_LONG:
+            return (
+                _(
+                    "Invoice %(invoice)s gives %(days)s days to pay, beyond the legal "
+                    "maximum between professionals (60 days, or 45 days end of month, "
+                    "art. L441-10 C. com.): correct its payment term; it is not "
+                    "claimed meanwhile.",
+                    invoice=self.name,
+                    days=(self.invoice_date_due - self.invoice_date).days,
+                ),
+                "data",
+            )
+        return None
 
     @api.depends_context("date")
     @api.depends(
@@ -336,15 +468,17 @@ class AccountMove(models.Model):
         return result
 
     @api.model
-    def _recouvrement_claims(
+    def _recouvrement_claims_raw(
         self, groups, on_date, include_disputed=True, with_credits=True
     ):
-        """Claim breakdowns of several debtors at once: {key: legal.Claim}.
+        """Claim breakdowns of several debtors at once.
 
-        ``groups``: {key: invoices of one debtor and one company}. Payments, credits and
-        rates are read once for all the groups (no query per debtor).
-        :raise UserError: missing rate, public body.
+        ``groups``: {key: invoices of one debtor and one company}. Payments, credits
+        and rates are read once for all the groups (no query per debtor). Returns
+        ({key: legal.Claim}, {key: legal.LegalComputationError}): a debtor whose
+        claim cannot be computed (missing rate, public body) does not stop the others.
         """
+        groups = {key: moves for key, moves in groups.items() if moves}
         all_moves = self.browse().union(*groups.values()) if groups else self.browse()
         payments = all_moves._recouvrement_payments()
         credits = {}
@@ -353,38 +487,46 @@ class AccountMove(models.Model):
                 all_moves.commercial_partner_id, all_moves.company_id
             )
         rates = self.env["recouvrement.rate"]._rate_book()
-        claims = {}
+        claims, errors = {}, {}
         for key, moves in groups.items():
             partner, company = moves.commercial_partner_id, moves.company_id
-            policy = partner._recouvrement_policy(company)
             inputs = moves._recouvrement_invoice_inputs(payments)
             if not include_disputed:
                 inputs = [i for i in inputs if not i.disputed]
             debtor_credits = credits.get((company.id, partner.id), ())
             try:
+                policy = partner._recouvrement_policy(company)
                 claims[key] = legal.claim_breakdown(
                     inputs, on_date, policy, rates, debtor_credits
                 )
             except legal.LegalComputationError as error:
-                raise self.env["recouvrement.rate"]._user_error_from(error) from error
+                errors[key] = error
+        return claims, errors
+
+    @api.model
+    def _recouvrement_claims(
+        self, groups, on_date, include_disputed=True, with_credits=True
+    ):
+        """Like _recouvrement_claims_raw, for a person: {key: legal.Claim}.
+
+        :raise UserError: missing rate, public body.
+        """
+        claims, errors = self._recouvrement_claims_raw(
+            groups, on_date, include_disputed, with_credits
+        )
+        for error in errors.values():
+            raise self.env["recouvrement.rate"]._user_error_from(error) from error
         return claims
 
     @api.model
     def _recouvrement_claims_tolerant(self, groups, on_date):
-        """Like _recouvrement_claims, but a debtor whose claim cannot be computed
-        (missing
-        rate, public body) gets an error message instead of failing the others."""
-        try:
-            return self._recouvrement_claims(groups, on_date), {}
-        except UserError as error:
-            _logger.debug("Claims computed debtor by debtor: %s", error)
-        claims, failures = {}, {}
-        for key, moves in groups.items():
-            try:
-                claims.update(self._recouvrement_claims({key: moves}, on_date))
-            except UserError as error:
-                failures[key] = str(error)
-        return claims, failures
+        """({key: legal.Claim}, {key: message}) for the screens: a debtor whose
+        claim cannot be computed shows why."""
+        claims, errors = self._recouvrement_claims_raw(groups, on_date)
+        Rate = self.env["recouvrement.rate"]
+        return claims, {
+            key: str(Rate._user_error_from(error)) for key, error in errors.items()
+        }
 
     def _recouvrement_claim(
         self, on_date=None, include_disputed=True, with_credits=True
@@ -427,7 +569,7 @@ class AccountMove(models.Model):
             and self._fields[fname]._module == "recouvrement_amiable"
             for fname in vals
         ):
-            return super(
+            res = super(
                 AccountMove,
                 self.with_context(
                     skip_invoice_sync=True,
@@ -436,51 +578,49 @@ class AccountMove(models.Model):
                     skip_account_move_synchronization=True,
                 ),
             ).write(vals)
+            if "recouvrement_excluded" in vals:
+                self.recouvrement_debtor_id._recouvrement_plan()
+            return res
         return super().write(vals)
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         invoices = posted.filtered(lambda m: m.move_type == "out_invoice")
         if invoices:
-            invoices._recouvrement_plan_next_dates()
+            invoices._recouvrement_link_debtors()._recouvrement_plan()
         return posted
 
     def button_draft(self):
+        debtors = self.recouvrement_debtor_id
         res = super().button_draft()
-        self.filtered("recouvrement_next_date").write({"recouvrement_next_date": False})
+        debtors._recouvrement_plan()
         return res
+
+    def _recouvrement_link_debtors(self):
+        """Link these customer invoices to their debtor (created when missing), in
+        one UPDATE. Returns the debtors."""
+        Debtor = self.env["recouvrement.debtor"]
+        debtors = Debtor._recouvrement_get(
+            {(m.company_id.id, m.commercial_partner_id.id) for m in self}
+        )
+        self.flush_recordset(["company_id", "commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move m SET recouvrement_debtor_id = d.id
+                     FROM recouvrement_debtor d
+                    WHERE m.id IN %s AND d.company_id = m.company_id
+                      AND d.partner_id = m.commercial_partner_id
+                      AND m.recouvrement_debtor_id IS DISTINCT FROM d.id""",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["recouvrement_debtor_id"])
+        return Debtor.browse({d.id for d in debtors.values()})
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         self.filtered(lambda m: m.move_type == "out_invoice")._recouvrement_close_paid()
         return res
-
-    @api.model
-    def _recouvrement_init_open_invoices(self, companies):
-        """Plan the first stage of every open customer invoice (module installation).
-
-        One UPDATE per company: the first active stage of its default ladder.
-        """
-        for company in companies:
-            stage = company._recouvrement_default_ladder()._active_stages()[:1]
-            if not stage:
-                continue
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE account_move
-                          SET recouvrement_next_date = invoice_date_due + %(delay)s
-                        WHERE company_id = %(company)s
-                          AND move_type = 'out_invoice'
-                          AND state = 'posted'
-                          AND payment_state IN ('not_paid', 'partial')
-                          AND invoice_date_due IS NOT NULL
-                          AND recouvrement_stage_id IS NULL
-                          AND recouvrement_next_date IS NULL""",
-                    delay=stage.delay_days,
-                    company=company.id,
-                )
-            )
-        self.invalidate_model(["recouvrement_next_date"])
 
     # ------------------------------------------------------------------
     # Actions (buttons, server actions)
@@ -508,8 +648,10 @@ class AccountMove(models.Model):
         }
 
     def action_recouvrement_escalate_now(self):
+        """The next stage now for the customers of the selected invoices: each step
+        covers all the customer's overdue invoices."""
         invoices = self._recouvrement_check_selection()
-        invoices._recouvrement_escalate(force=True)
+        invoices._recouvrement_active_moves().recouvrement_debtor_id._recouvrement_escalate_now()
         return True
 
     def action_recouvrement_resume(self):
@@ -557,134 +699,6 @@ class AccountMove(models.Model):
                     )
                 )
         return invoices
-
-    # ------------------------------------------------------------------
-    # Next dates
-    # ------------------------------------------------------------------
-    @api.model
-    def _recouvrement_refresh_next_dates(self, companies, partners=None):
-        """Recompute the next action date of the open invoices (the ladder changed)."""
-        domain = [
-            ("company_id", "in", companies.ids),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", OPEN_PAYMENT_STATES),
-            ("recouvrement_state", "in", ACTIVE_STATES),
-        ]
-        if partners:
-            domain.append(("commercial_partner_id", "in", partners.ids))
-        moves = self.search(domain)
-        for chunk in moves._recouvrement_chunks(2000):
-            chunk._recouvrement_plan_next_dates()
-
-    def _recouvrement_chunks(self, size):
-        for index in range(0, len(self), size):
-            yield self[index : index + size]
-
-    def _recouvrement_plan_next_dates(self, contact_date=None):
-        """Store the date the next stage is due for each invoice (batch).
-
-        next = due date + delay of the next stage of the debtor's ladder, not before the
-        minimum spacing after ``contact_date``, and for a stage that waits for the
-        notice
-        deadline, not before that deadline.
-        """
-        if not self:
-            return
-        context = self._recouvrement_context()
-        pending = self._recouvrement_pending_validation_ids()
-        values = defaultdict(list)
-        for move in self:
-            if move.id in pending:
-                next_date = False
-            else:
-                next_date = move._recouvrement_next_date_for(context, contact_date)
-            values[next_date].append(move.id)
-        for next_date, ids in values.items():
-            self.browse(ids).write({"recouvrement_next_date": next_date})
-
-    def _recouvrement_pending_validation_ids(self):
-        if not self.ids:
-            return set()
-        events = self.env["recouvrement.event"].search(
-            [("move_ids", "in", self.ids), ("state", "=", "to_validate")]
-        )
-        return set(events.move_ids.ids) & set(self.ids)
-
-    def _recouvrement_context(self):
-        """What deciding a stage needs, read once for a batch of invoices."""
-        companies = self.company_id
-        partners = self.commercial_partner_id
-        ladders = {}
-        for company in companies:
-            for partner in partners:
-                ladders[(company.id, partner.id)] = partner._recouvrement_ladder(
-                    company
-                )
-        notices = self._recouvrement_notice_deadlines()
-        return {"ladders": ladders, "notices": notices}
-
-    def _recouvrement_notice_deadlines(self):
-        """{move_id: deadline} of the last formal notice of each invoice.
-
-        With an acknowledgement of receipt: receipt + deadline. Without: the letter's
-        date + the delivery allowance + the deadline (the letter states that date).
-        """
-        if not self.ids:
-            return {}
-        events = self.env["recouvrement.event"].search(
-            [
-                ("move_ids", "in", self.ids),
-                ("stage_id.kind", "=", "mise_en_demeure"),
-                ("state", "in", ("to_post", "done", "pending")),
-            ],
-            order="date, id",
-        )
-        deadlines = {}
-        for event in events:
-            deadline = event.notice_deadline or event._notice_deadline_stated()
-            for move in event.move_ids:
-                deadlines[move.id] = deadline
-        return deadlines
-
-    def _recouvrement_next_stage(self, ladder):
-        """The stage after the current one in ``ladder`` (by sequence)."""
-        self.ensure_one()
-        stages = ladder._active_stages() if ladder else self.env["recouvrement.stage"]
-        current = self.recouvrement_stage_id
-        if not current:
-            return stages[:1]
-        return stages.filtered(
-            lambda s: (s.sequence, s.id) > (current.sequence, current.id)
-        )[:1]
-
-    def _recouvrement_stage_due_date(self, stage, context):
-        """The day ``stage`` is due for this invoice (ignoring the contact spacing)."""
-        self.ensure_one()
-        due = self.invoice_date_due or self.invoice_date or self.date
-        day = due + timedelta(days=stage.delay_days)
-        if stage.after_notice_deadline:
-            notice = context["notices"].get(self.id)
-            if notice:
-                day = max(day, notice + timedelta(days=1))
-        return day
-
-    def _recouvrement_next_date_for(self, context, contact_date=None):
-        self.ensure_one()
-        ladder = context["ladders"].get(
-            (self.company_id.id, self.commercial_partner_id.id)
-        )
-        stage = self._recouvrement_next_stage(ladder)
-        if not stage:
-            return False
-        day = self._recouvrement_stage_due_date(stage, context)
-        if contact_date:
-            day = max(
-                day,
-                contact_date
-                + timedelta(days=self.company_id.recouvrement_spacing_days),
-            )
-        return day
 
     # ------------------------------------------------------------------
     # Formatting for letters, claim breakdowns and the case file

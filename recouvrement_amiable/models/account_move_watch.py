@@ -18,16 +18,24 @@ class RecouvrementWatchMixin(models.AbstractModel):
 
     @api.model
     def _cron_recouvrement_daily(self):
-        """Nightly checks that do not climb the ladder."""
+        """Nightly checks that do not climb the ladder, company by company."""
         today = fields.Date.context_today(self)
         self.env["recouvrement.payment.plan"]._cron_check_plans(today)
         self._recouvrement_close_paid_sweep()
-        # statistics of every company, per company (the cron user is the superuser)
-        Partner = self.env["res.partner"].sudo()
-        for company in self.env["res.company"].sudo().search([]):
-            Partner._recouvrement_compute_profiles(company, today)
         self._recouvrement_prescription_watch(today)
-        self._recouvrement_rate_watch(today)
+        companies = (
+            self.env["res.company"].search([])
+            if self.env.su
+            else self.env.user.company_ids
+        )
+        for company in companies:
+            env = (
+                self.with_company(company)
+                .with_context(lang=company.partner_id.lang or self.env.lang)
+                .env
+            )
+            env["recouvrement.debtor"]._recouvrement_compute_profiles(company, today)
+            env["account.move"]._recouvrement_rate_watch(today, company)
 
     @api.model
     def _recouvrement_close_paid_sweep(self, limit=5000):
@@ -76,10 +84,8 @@ class RecouvrementWatchMixin(models.AbstractModel):
         model_id = self.env["ir.model"]._get_id("account.move")
         vals_list = []
         for move in near:
-            user = (
-                move.invoice_user_id
-                or move.company_id.recouvrement_collector_id
-                or self.env.user
+            user = move.company_id._recouvrement_responsible_user(
+                "collector", move.invoice_user_id
             )
             vals_list.append(
                 {
@@ -115,69 +121,56 @@ class RecouvrementWatchMixin(models.AbstractModel):
         return near
 
     @api.model
-    def _recouvrement_rate_watch(self, today):
-        """Before a semester starts, ask the recovery manager to record its rates
-        (once)."""
+    def _recouvrement_rate_watch(self, today, company=None):
+        """Before a semester starts, ask a recovery manager to record its rates; when
+        it has started, to confirm them with their source (letters claim no interest
+        on a rate no manager confirmed). One activity per company and semester."""
+        company = company or self.env.company
         Rate = self.env["recouvrement.rate"]
-        company = self.env.company
         missing = Rate._missing_upcoming_semesters(
             today, company.recouvrement_rate_alert_days
         )
-        if not missing:
-            return []
-        activity_type = self.env.ref(
-            "recouvrement_amiable.mail_activity_type_recouvrement_rate"
-        )
-        group = self.env.ref("recouvrement_amiable.group_recouvrement_manager")
-        user = company.recouvrement_collector_id.filtered(
-            lambda u: group in u.groups_id
-        )
-        user = (
-            user
-            or group.users.filtered(lambda u: company in u.company_ids)[:1]
-            or self.env.user
-        )
+        unconfirmed = Rate._recouvrement_unconfirmed_current(today)
+        items = []
+        user = company._recouvrement_responsible_user("manager")
         kinds = dict(Rate._fields["kind"]._description_selection(self.env))
-        summary_key = f"rates-{missing[0][1].isoformat()}"
-        existing = (
-            self.env["mail.activity"]
-            .sudo()
-            .search_count(
-                [
-                    ("activity_type_id", "=", activity_type.id),
-                    ("summary", "like", summary_key),
-                ]
+        if missing:
+            summary_key = f"rates-{missing[0][1].isoformat()}"
+            lines = Markup("").join(
+                Markup("<li>%s</li>")
+                % _(
+                    "%(kind)s from %(start)s to %(end)s",
+                    kind=kinds.get(kind, kind),
+                    start=start.strftime("%d/%m/%Y"),
+                    end=end.strftime("%d/%m/%Y"),
+                )
+                for kind, start, end in missing
             )
-        )
-        if existing:
-            return missing
-        lines = Markup("").join(
-            Markup("<li>%s</li>")
-            % _(
-                "%(kind)s from %(start)s to %(end)s",
-                kind=kinds.get(kind, kind),
-                start=start.strftime("%d/%m/%Y"),
-                end=end.strftime("%d/%m/%Y"),
-            )
-            for kind, start, end in missing
-        )
-        self.env["mail.activity"].sudo().create(
-            {
-                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "res_id": company.partner_id.id,
-                "activity_type_id": activity_type.id,
-                "user_id": user.id,
-                "date_deadline": missing[0][1] - timedelta(days=1),
-                "summary": _("Record the reference rates (%(key)s)", key=summary_key),
-                "note": Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    _(
-                        "Late interest cannot be computed for the coming semester "
-                        "until these "
-                        "rates are recorded (Banque de France, Journal officiel):"
+            items.append(
+                {
+                    "record": company.partner_id,
+                    "type": "recouvrement_amiable.mail_activity_type_recouvrement_rate",
+                    "summary": _(
+                        "Record the reference rates (%(key)s)", key=summary_key
                     ),
-                    lines,
-                ),
-            }
-        )
+                    "note": Markup("<p>%s</p><ul>%s</ul>")
+                    % (
+                        _(
+                            "Late interest cannot be computed for the coming semester "
+                            "until these rates are recorded (Banque de France, "
+                            "Journal officiel):"
+                        ),
+                        lines,
+                    ),
+                    "user": user,
+                    "deadline": missing[0][1] - timedelta(days=1),
+                }
+            )
+        if unconfirmed:
+            items.append(
+                company._recouvrement_rates_activity(
+                    [(rate.kind, rate.date_from, "unconfirmed") for rate in unconfirmed]
+                )
+            )
+        self.env["mail.activity"]._recouvrement_notify(items)
         return missing

@@ -23,3 +23,11 @@ ACTIVE_STATES = (False, "in_progress")
 SUSPENDED_STATES = ("paused", "disputed", "payment_plan", "mediation")
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 PAID_STATES = ("paid", "in_payment", "reversed")
+# Stages whose letter or email states the debt and asks for payment
+LETTER_STAGE_KINDS = ("relance_1", "relance_2", "mise_en_demeure", "pre_reminder")
+# Stages whose letter gives a payment deadline ("au plus tard le ...")
+DEADLINE_STAGE_KINDS = ("relance_2", "mise_en_demeure")
+# Event states of a contact that happened or is under way (the ladder counts them)
+CONTACT_EVENT_STATES = ("to_post", "pending", "done")
+# Event states not finished yet: a closing or a collective procedure cancels them
+OPEN_EVENT_STATES = ("to_validate", "to_post", "pending")

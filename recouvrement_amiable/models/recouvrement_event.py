@@ -1,10 +1,24 @@
+import hashlib
+import logging
+from dataclasses import replace
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+import psycopg2
+from markupsafe import Markup
+
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from .. import legal
+from .. import decision, legal
+from .constants import (
+    CONTACT_EVENT_STATES,
+    LETTER_STAGE_KINDS,
+    OPEN_EVENT_STATES,
+    PAID_STATES,
+)
 from .recouvrement_stage import CHANNEL_FIELDS
+
+_logger = logging.getLogger(__name__)
 
 EVENT_TYPES = [
     ("stage", "Stage"),
@@ -27,6 +41,7 @@ EVENT_STATES = [
     ("pending", "Pending"),
     ("done", "Done"),
     ("cancelled", "Cancelled"),
+    ("failed", "Failed"),
 ]
 CALL_OUTCOMES = [
     ("reached", "Reached"),
@@ -61,6 +76,13 @@ class RecouvrementEvent(models.Model):
         check_company=True,
         help="The commercial entity the event concerns.",
     )
+    debtor_id = fields.Many2one(
+        "recouvrement.debtor",
+        string="Debtor",
+        index=True,
+        check_company=True,
+        readonly=True,
+    )
     contact_id = fields.Many2one(
         "res.partner",
         string="Addressed to",
@@ -74,6 +96,16 @@ class RecouvrementEvent(models.Model):
         "move_id",
         string="Invoices",
         check_company=True,
+    )
+    upcoming_move_ids = fields.Many2many(
+        "account.move",
+        "recouvrement_event_upcoming_move_rel",
+        "event_id",
+        "move_id",
+        string="Invoices not yet due",
+        check_company=True,
+        help="Open invoices not yet due when the letter was written: mentioned apart, "
+        "not claimed.",
     )
     move_count = fields.Integer(compute="_compute_move_count")
     stage_id = fields.Many2one("recouvrement.stage", index=True, check_company=True)
@@ -124,6 +156,13 @@ class RecouvrementEvent(models.Model):
         "receipt): "
         "the payment deadline of a formal notice runs from this date.",
     )
+    deadline_date = fields.Date(
+        "Deadline stated",
+        copy=False,
+        help="The payment deadline the letter states: its date, plus the post's "
+        "delivery days for a letter, plus the stage's deadline. The ladder's next "
+        "step waits until the day after it.",
+    )
     receipt_attachment_id = fields.Many2one(
         "ir.attachment", string="Acknowledgement of receipt", copy=False
     )
@@ -136,6 +175,7 @@ class RecouvrementEvent(models.Model):
     )
     call_outcome = fields.Selection(CALL_OUTCOMES, tracking=True)
     promise_date = fields.Date("Promised payment date")
+    call_date = fields.Date("Called on", copy=False)
     note = fields.Html()
     validated_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     validated_on = fields.Datetime(readonly=True, copy=False)
@@ -178,8 +218,7 @@ class RecouvrementEvent(models.Model):
     def _compute_all_paid(self):
         for event in self:
             event.all_paid = bool(event.move_ids) and all(
-                m.payment_state in ("paid", "in_payment", "reversed")
-                for m in event.move_ids
+                m.payment_state in PAID_STATES for m in event.move_ids
             )
 
     @api.model_create_multi
@@ -202,6 +241,393 @@ class RecouvrementEvent(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # One owner per rule
+    # ------------------------------------------------------------------
+    @api.model
+    def _recouvrement_state_for(self, channels, needs_validation=False):
+        """The state an event starts in, from its channels: a letter waits to be
+        posted, a call or a task waits for a person, an email is done."""
+        if needs_validation:
+            return "to_validate"
+        if channels & {"letter", "registered"}:
+            return "to_post"
+        if channels & {"phone", "manual"}:
+            return "pending"
+        return "done"
+
+    def _recouvrement_channel_set(self):
+        self.ensure_one()
+        return {f[len("channel_") :] for f in CHANNEL_FIELDS if self[f]}
+
+    @api.model
+    def _recouvrement_channels(self, company, partner, contact, stage):
+        """The channels that can carry ``stage`` to the debtor, or why none can.
+
+        An email without address falls back to the letter when the stage has one.
+        Returns (channels, problem): problem is None or (message, record to tell:
+        the debtor's own problems go to the debtor, a company's to the company).
+        """
+        channels = stage._channels()
+        if "email" in channels and not (contact.email or partner.email):
+            channels.discard("email")
+            if stage._letter_possible():
+                channels.add("letter")
+            elif not channels:
+                return channels, (
+                    _(
+                        "%(partner)s has no email address for stage %(stage)s, and "
+                        "the stage has no letter to send instead.",
+                        partner=partner.display_name,
+                        stage=stage.name,
+                    ),
+                    False,
+                )
+        if channels & {"letter", "registered"} and not (
+            contact.street and contact.zip and contact.city
+        ):
+            return channels, (
+                _(
+                    "%(partner)s has no complete postal address (street, zip, city): "
+                    "the %(stage)s letter cannot be sent.",
+                    partner=contact.display_name,
+                    stage=stage.name,
+                ),
+                False,
+            )
+        if (
+            stage.kind in LETTER_STAGE_KINDS
+            and channels & {"email", "letter", "registered"}
+            and not company.partner_id.bank_ids
+        ):
+            return channels, (
+                _(
+                    "Company %(company)s has no bank account: the reminders must tell "
+                    "the debtor where to pay. Add the company's IBAN.",
+                    company=company.name,
+                ),
+                True,
+            )
+        return channels, None
+
+    def _recouvrement_cancel_open(self, reason):
+        """Cancel the events not finished yet (prepared, to post, pending): the one
+        way to stop an event before it goes out. Their debtors are planned again."""
+        events = self.filtered(lambda e: e.state in OPEN_EVENT_STATES)
+        if not events:
+            return events
+        events.write({"state": "cancelled", "issue": reason})
+        events.activity_ids.sudo().unlink()
+        events.debtor_id._recouvrement_plan()
+        return events
+
+    # ------------------------------------------------------------------
+    # Channels: what happens to an event once decided
+    # ------------------------------------------------------------------
+    def _recouvrement_execute(self, today, claims=None):
+        """Run the channels of these events (just created, or validated): the amount
+        claimed, the letters, the emails, the calls and tasks.
+
+        An event whose letter or email cannot be produced is marked failed (never
+        sent, kept as the trace of the attempt) without stopping the others. Returns
+        {debtor id: (message, retry date, record to tell)} of the failures.
+        """
+        self._recouvrement_set_amounts(today, claims or {})
+        errors = {}
+        if not self.env.context.get("recouvrement_no_channels"):
+            letters = self.filtered(
+                lambda e: e.stage_id.report_id
+                and (e.channel_letter or e.channel_registered or e.channel_email)
+            )
+            errors.update(letters._recouvrement_render_letters())
+            mailed = self.filtered(lambda e: e.channel_email and e.id not in errors)
+            # the invoices' PDFs of every email of the batch, in a few rendering calls
+            self.env["account.move"]._recouvrement_ensure_invoice_pdfs(mailed.move_ids)
+            errors.update(mailed._recouvrement_send_emails())
+        failed = self.filtered(lambda e: e.id in errors)
+        (self - failed).filtered(
+            lambda e: e.channel_phone or e.channel_manual
+        )._recouvrement_schedule_activities()
+        tomorrow = today + timedelta(days=1)
+        result = {}
+        for event in failed:
+            message = _(
+                "The %(stage)s of %(partner)s could not be produced: %(error)s",
+                stage=event.stage_id.name,
+                partner=event.partner_id.display_name,
+                error=errors[event.id],
+            )
+            event.write({"state": "failed", "issue": message})
+            result[event.debtor_id.id] = (message, tomorrow, event.debtor_id)
+        return result
+
+    def _recouvrement_set_amounts(self, today, claims):
+        """Total claimed by each event at its date; a claim already computed for the
+        same invoices and day (``claims``: {debtor id: legal.Claim}) is reused."""
+        Move = self.env["account.move"]
+        todo = {}
+        for event in self:
+            claim = claims.get(event.debtor_id.id)
+            keys = {line.invoice.key for line in claim.lines} if claim else set()
+            if claim and event.date == today and keys == set(event.move_ids.ids):
+                event.amount_due = float(claim.total)
+            elif event.move_ids:
+                todo[event.id] = event
+        for day, day_events in self.browse(list(todo)).grouped("date").items():
+            groups = {event.id: event.move_ids for event in day_events}
+            computed, _errors = Move._recouvrement_claims_raw(groups, day)
+            for event in day_events:
+                claim = computed.get(event.id)
+                event.amount_due = (
+                    float(claim.total)
+                    if claim
+                    else sum(event.move_ids.mapped("amount_residual"))
+                )
+
+    def _recouvrement_render_letters(self):
+        """Render the letters: one wkhtmltopdf call per report for all the events;
+        Odoo splits the PDF and stores one attachment per event, whose SHA-256 is
+        kept. When the call fails, the events whose letter cannot be rendered are
+        found by rendering their HTML alone (no PDF), and the others are rendered
+        again once. Returns {event id: error}."""
+        Report = self.env["ir.actions.report"]
+        errors = {}
+        for report, events in self.grouped(lambda e: e.stage_id.report_id).items():
+            try:
+                with self.env.cr.savepoint():
+                    Report._render_qweb_pdf(report, events.ids)
+                continue
+            except psycopg2.OperationalError:
+                raise
+            except Exception:  # noqa: BLE001 - isolate the letters that fail
+                _logger.info("Letters rendered again without the failing ones")
+            for event in events:
+                try:
+                    with self.env.cr.savepoint():
+                        Report._render_qweb_html(report, event.ids)
+                except psycopg2.OperationalError:
+                    raise
+                except Exception as error:  # noqa: BLE001
+                    errors[event.id] = str(error) or error.__class__.__name__
+            rest = events.filtered(lambda e: e.id not in errors)
+            if not rest:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    Report._render_qweb_pdf(report, rest.ids)
+            except psycopg2.OperationalError:
+                raise
+            except Exception as error:  # noqa: BLE001 - the PDF tool itself failed
+                for event in rest:
+                    errors[event.id] = str(error) or error.__class__.__name__
+        (self.filtered(lambda e: e.id not in errors))._recouvrement_attach_letters()
+        return errors
+
+    def _recouvrement_attach_letters(self):
+        """Link each event to the letter the report stored and keep its SHA-256."""
+        names = {event.id: event._letter_filename() for event in self}
+        attachments = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "recouvrement.event"),
+                ("res_id", "in", self.ids),
+                ("name", "in", list(set(names.values()))),
+            ],
+            order="id desc",
+        )
+        by_event = {}
+        for attachment in attachments:
+            if attachment.name == names[attachment.res_id]:
+                by_event.setdefault(attachment.res_id, attachment)
+        for event in self:
+            attachment = by_event.get(event.id)
+            if attachment:
+                event.letter_attachment_id = attachment
+                event.letter_sha256 = hashlib.sha256(attachment.raw).hexdigest()
+
+    def _recouvrement_send_emails(self):
+        """Queue one email per event through Odoo's mail queue (sent by its own cron).
+        Returns {event id: error} of the emails that could not be composed."""
+        errors = {}
+        for template, events in self.grouped(
+            lambda e: e.stage_id.mail_template_id
+        ).items():
+            if not template:
+                continue
+            template = template.with_context(recouvrement_mail=True)
+            try:
+                with self.env.cr.savepoint():
+                    mails = template.send_mail_batch(events.ids)
+            except psycopg2.OperationalError:
+                raise
+            except Exception:  # noqa: BLE001 - isolate the email that fails
+                mails = self.env["mail.mail"]
+                for event in events:
+                    try:
+                        with self.env.cr.savepoint():
+                            mails |= template.send_mail_batch(event.ids)
+                    except psycopg2.OperationalError:
+                        raise
+                    except Exception as error:  # noqa: BLE001
+                        errors[event.id] = str(error) or error.__class__.__name__
+            for mail in mails:
+                event = events.browse(mail.res_id)
+                event.mail_id = mail
+                event.mail_message_id = mail.mail_message_id
+        return errors
+
+    def _recouvrement_schedule_activities(self):
+        """Phone and manual channels: one activity per event, for the person the
+        company's rule designates, created in one batch."""
+        call_type = "recouvrement_amiable.mail_activity_type_recouvrement_call"
+        items = []
+        for event in self:
+            stage = event.stage_id
+            activity_type = stage.activity_type_id or self.env.ref(
+                call_type if event.channel_phone else "mail.mail_activity_data_todo"
+            )
+            if event.channel_phone:
+                summary = _("Call %(partner)s", partner=event.partner_id.display_name)
+            else:
+                summary = _(
+                    "%(stage)s: %(partner)s",
+                    stage=stage.name,
+                    partner=event.partner_id.display_name,
+                )
+            note = Markup("<p>%s</p>") % _(
+                "Invoices: %(invoices)s. Amount due: %(amount)s.",
+                invoices=", ".join(event.move_ids.mapped("name")),
+                amount=event.currency_id.format(event.amount_due)
+                if event.currency_id
+                else event.amount_due,
+            )
+            if event.channel_phone and stage.call_script:
+                note += stage.with_context(lang=event.lang or self.env.lang).call_script
+            items.append(
+                {
+                    "record": event,
+                    "type": activity_type,
+                    "summary": summary,
+                    "note": note,
+                    "user": event.company_id._recouvrement_responsible_user(
+                        "collector", event.move_ids.invoice_user_id
+                    ),
+                    "deadline": event.date,
+                }
+            )
+        self.env["mail.activity"]._recouvrement_notify(items)
+
+    # ------------------------------------------------------------------
+    # Life cycle: validate, post, receive
+    # ------------------------------------------------------------------
+    def _recouvrement_validate(self):
+        """Validate prepared steps: each covers its debtor's invoices overdue today,
+        is dated today (a registered letter on the next posting day) and states its
+        deadline from that date; it is cancelled when credits or payments now cover
+        the debt, refused when the debtor was contacted today or a rate it would
+        apply is not confirmed."""
+        today = fields.Date.context_today(self)
+        events = self.filtered(lambda e: e.state == "to_validate")
+        debtors = events.debtor_id._recouvrement_lock(nowait=True)
+        facts_by = debtors._recouvrement_facts(today)
+        steps, results = {}, {}
+        for event in events:
+            facts = facts_by[event.debtor_id.id]
+            stage = event.stage_id._recouvrement_decision_stage(
+                event.partner_id.debtor_type, event.company_id
+            )
+            facts.stages.setdefault(stage.key, event.stage_id)
+            results[event.id] = decision.validate(facts.data, stage, today)
+            if results[event.id].step:
+                steps[event.debtor_id.id] = results[event.id].step
+        unsure, claims = debtors._recouvrement_unsure_rates(facts_by, steps, today)
+        to_run = self.browse()
+        covered = self.browse()
+        for event in events:
+            result = results[event.id]
+            facts = facts_by[event.debtor_id.id]
+            if event.debtor_id.id in unsure and result.step:
+                data = replace(facts.data, unsure_rates=unsure[event.debtor_id.id])
+                result = decision.validate(data, result.step.stage, today)
+            if result.reason == decision.IN_CREDIT:
+                covered |= event
+                continue
+            if not result.step:
+                raise UserError(
+                    event.debtor_id._recouvrement_reason_message(result, facts)
+                )
+            step = result.step
+            event.write(
+                {
+                    "move_ids": [Command.set(list(step.claimed))],
+                    "upcoming_move_ids": [Command.set(list(step.upcoming))],
+                    "date": step.date,
+                    "deadline_date": step.deadline or False,
+                    "state": self._recouvrement_state_for(
+                        event._recouvrement_channel_set()
+                    ),
+                    "validated_by_id": self.env.user.id,
+                    "validated_on": fields.Datetime.now(),
+                }
+            )
+            to_run |= event
+        if covered:
+            covered._recouvrement_cancel_open(
+                _("The invoices were paid or are covered by credits.")
+            )
+        if not to_run:
+            return to_run
+        failed = to_run._recouvrement_execute(today, claims)
+        done = to_run.filtered(lambda e: e.state != "failed")
+        debtors._recouvrement_after_contact(done)
+        debtors._recouvrement_plan(today)
+        if failed and not done:
+            raise UserError("\n".join(message for message, _d, _r in failed.values()))
+        return to_run
+
+    def _recouvrement_record_posted(self, tracking_number, sent_date):
+        """The registered letter was handed to the post: its number and date. The
+        stored letter is the evidence: it is rendered again with its number, and the
+        version printed before the number was known is kept beside it."""
+        self.ensure_one()
+        self.write(
+            {
+                "tracking_number": tracking_number,
+                "sent_date": sent_date,
+                "state": "done",
+            }
+        )
+        if self.letter_attachment_id:
+            previous = self.letter_attachment_id
+            previous.name = (
+                previous.name.removesuffix(".pdf") + " (sans numero LRAR).pdf"
+            )
+            self.letter_attachment_id = False
+            self._recouvrement_render_letters()
+        self.debtor_id._recouvrement_plan()
+        return self
+
+    def _recouvrement_record_receipt(self, receipt_date, attachment=None):
+        """The acknowledgement of receipt: the notice's deadline runs from its first
+        presentation; consumers owe interest from then (art. 1231-6 C. civ.)."""
+        self.ensure_one()
+        if receipt_date < (self.sent_date or self.date):
+            raise UserError(_("A letter cannot be received before it was posted."))
+        vals = {"receipt_date": receipt_date}
+        if attachment:
+            attachment.write(
+                {
+                    "res_model": "recouvrement.event",
+                    "res_id": self.id,
+                    "recouvrement_category": "ar",
+                }
+            )
+            vals["receipt_attachment_id"] = attachment.id
+        self.write(vals)
+        if self.stage_id.kind == "mise_en_demeure":
+            self.move_ids.write({"recouvrement_notice_date": receipt_date})
+        self.debtor_id._recouvrement_plan()
+        return self
+
+    # ------------------------------------------------------------------
     # Letter data (used by the QWeb letters and the emails)
     # ------------------------------------------------------------------
     def _letter_claim(self):
@@ -211,17 +637,21 @@ class RecouvrementEvent(models.Model):
         return self.move_ids._recouvrement_claim(self.date)
 
     def _previous_events(self):
-        """Earlier stage events sent to the same debtor about these invoices, oldest
-        first."""
+        """The reminders sent to the debtor since its oldest claimed invoice fell
+        due, oldest first (the notice recalls them)."""
         self.ensure_one()
+        since = min(
+            (m._recouvrement_due_date() for m in self.move_ids), default=self.date
+        )
         return self.search(
             [
+                ("company_id", "=", self.company_id.id),
                 ("partner_id", "=", self.partner_id.id),
                 ("event_type", "=", "stage"),
-                ("state", "in", ("to_post", "pending", "done")),
-                ("move_ids", "in", self.move_ids.ids),
+                ("state", "in", CONTACT_EVENT_STATES),
                 ("id", "!=", self.id),
                 ("date", "<=", self.date),
+                ("date", ">=", since),
             ],
             order="date, id",
         ).filtered(
@@ -241,19 +671,20 @@ class RecouvrementEvent(models.Model):
         return banks.filtered(lambda b: b.acc_type == "iban")[:1] or banks[:1]
 
     def _notice_deadline_stated(self):
-        """The "au plus tard le" date printed on a formal notice.
-
-        The deadline legally runs from the receipt, unknown when the letter is printed:
-        the letter states its date plus the company's delivery allowance plus the
-        deadline,
-        so the date written is never earlier than the legal one for a normal delivery.
-        """
+        """The "au plus tard le" date the letter prints (see legal.stated_deadline):
+        stored on the event when it was sent, computed for a letter not sent yet."""
         self.ensure_one()
-        days = self.stage_id._payment_deadline(self.partner_id.debtor_type)
-        presumed_receipt = self.date + timedelta(
-            days=self.company_id.recouvrement_notice_delivery_days
+        if self.deadline_date:
+            return self.deadline_date
+        stage = self.stage_id._recouvrement_decision_stage(
+            self.partner_id.debtor_type, self.company_id
         )
-        return legal.notice_deadline(presumed_receipt, days)
+        return decision.step_deadline(stage, self.date) or (
+            self.date
+            + timedelta(
+                days=self.stage_id._payment_deadline(self.partner_id.debtor_type)
+            )
+        )
 
     def _letter_filename(self):
         """Name of the stored letter (report attachment)."""
@@ -317,10 +748,9 @@ class RecouvrementEvent(models.Model):
                 "previous": previous,
                 "first_reminder": previous[:1],
                 "deadline_days": deadline_days,
-                "deadline_date": (
-                    self._notice_deadline_stated()
-                    if kind == "mise_en_demeure"
-                    else self.date + timedelta(days=deadline_days)
+                "deadline_date": self._notice_deadline_stated(),
+                "upcoming": self.upcoming_move_ids.sorted(
+                    lambda m: (m.invoice_date_due or m.date, m.name)
                 ),
                 "show_interest": True,
                 "moves_by_id": {m.id: m for m in self.move_ids},
@@ -342,18 +772,18 @@ class RecouvrementEvent(models.Model):
         to_validate = self.filtered(lambda e: e.state == "to_validate")
         if not to_validate:
             raise UserError(_("None of the selected events is waiting for validation."))
-        self.env["account.move"]._recouvrement_validate_events(to_validate)
+        to_validate._recouvrement_validate()
         return True
 
     def action_cancel(self):
-        to_cancel = self.filtered(
-            lambda e: e.state in ("to_validate", "to_post", "pending")
-        )
+        to_cancel = self.filtered(lambda e: e.state in OPEN_EVENT_STATES)
         if not to_cancel:
             raise UserError(
                 _("Only events to validate, to post or pending can be cancelled.")
             )
-        self.env["account.move"]._recouvrement_cancel_events(to_cancel)
+        to_cancel._recouvrement_cancel_open(
+            _("Cancelled by %(user)s.", user=self.env.user.name)
+        )
         return True
 
     def action_mark_posted(self):
@@ -368,12 +798,12 @@ class RecouvrementEvent(models.Model):
                 raise UserError(
                     _(
                         "Event %(event)s is a registered letter: record its number "
-                        "with "
-                        "'Record registered letter sent'.",
+                        "with 'Record registered letter sent'.",
                         event=event.name,
                     )
                 )
         self.write({"state": "done", "sent_date": fields.Date.context_today(self)})
+        self.debtor_id._recouvrement_plan()
         return True
 
     def action_print_letters(self):

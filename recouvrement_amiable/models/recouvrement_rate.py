@@ -18,6 +18,7 @@ class RecouvrementRate(models.Model):
     _name = "recouvrement.rate"
     _description = "Reference rate (ECB, legal interest rate)"
     _order = "kind, date_from desc"
+    _inherit = ["mail.thread"]
 
     kind = fields.Selection(
         [
@@ -42,9 +43,16 @@ class RecouvrementRate(models.Model):
             ("secondary", "Serious secondary source"),
             ("unverified", "Not verified: confirm before use"),
         ],
-        default="secondary",
+        default="unverified",
         required=True,
+        tracking=True,
+        help="Letters claim no interest at a rate not verified: a recovery manager "
+        "confirms it with its source first.",
     )
+    confirmed_by_id = fields.Many2one(
+        "res.users", string="Confirmed by", readonly=True, copy=False
+    )
+    confirmed_on = fields.Datetime("Confirmed on", readonly=True, copy=False)
     note = fields.Text()
 
     _sql_constraints = [
@@ -95,7 +103,47 @@ class RecouvrementRate(models.Model):
 
     def write(self, vals):
         self.env.registry.clear_cache()
+        if {"value", "date_from", "date_to", "kind"} & set(vals) and not vals.get(
+            "reliability"
+        ):
+            # a figure changed: it must be confirmed again
+            vals = dict(
+                vals,
+                reliability="unverified",
+                confirmed_by_id=False,
+                confirmed_on=False,
+            )
         return super().write(vals)
+
+    def action_confirm(self):
+        """A recovery manager confirms the figure with its source: letters may then
+        claim interest computed on it."""
+        if not self.env.user.has_group(
+            "recouvrement_amiable.group_recouvrement_manager"
+        ):
+            raise UserError(_("Only recovery managers can confirm a reference rate."))
+        for rate in self:
+            if not (rate.source or "").strip():
+                raise UserError(
+                    _(
+                        "Give the source of the rate %(rate)s (decree, ECB decision, "
+                        "Banque de France page) before confirming it.",
+                        rate=rate.display_name,
+                    )
+                )
+        self.write(
+            {
+                "reliability": "verified",
+                "confirmed_by_id": self.env.user.id,
+                "confirmed_on": fields.Datetime.now(),
+            }
+        )
+        self.message_post(
+            body=_(
+                "Rate confirmed with its source by %(user)s.", user=self.env.user.name
+            )
+        )
+        return True
 
     def unlink(self):
         self.env.registry.clear_cache()
@@ -105,7 +153,7 @@ class RecouvrementRate(models.Model):
     @tools.ormcache()
     def _rate_rows(self):
         rows = self.sudo().search_read(
-            [], ["kind", "date_from", "date_to", "value", "source"]
+            [], ["kind", "date_from", "date_to", "value", "source", "reliability"]
         )
         return tuple(
             (
@@ -114,6 +162,7 @@ class RecouvrementRate(models.Model):
                 r["date_to"],
                 legal.percent(r["value"]),
                 r["source"] or "",
+                r["reliability"] != "unverified",
             )
             for r in rows
         )
@@ -143,7 +192,7 @@ class RecouvrementRate(models.Model):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         return _(
             "No %(kind)s is known for the period from %(start)s to %(end)s. "
-            "Add it under Accounting > Configuration > Recovery > Reference rates "
+            "Add it under Configuration > Recovery > Reference rates "
             "(source: Banque de France / Journal officiel) before computing late "
             "interest.",
             kind=kinds.get(kind, kind),
@@ -170,6 +219,37 @@ class RecouvrementRate(models.Model):
                 )
             )
         return UserError(str(error))
+
+    @api.model
+    def _recouvrement_unconfirmed_current(self, today):
+        """The rates of the current semester (ECB, legal rate) no manager confirmed."""
+        start = legal.semester_bounds(today)[0]
+        return self.search(
+            [
+                ("kind", "in", (legal.RATE_ECB, legal.RATE_LEGAL_PRO)),
+                ("date_from", "<=", start),
+                ("date_to", ">=", start),
+                ("reliability", "=", "unverified"),
+            ]
+        )
+
+    @api.model
+    def _recouvrement_rates_label(self, rates):
+        """ "ECB rate, semester from 01/07/2026 (not confirmed)" for (kind, semester
+        start, "missing" | "unconfirmed") items."""
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        labels = []
+        for kind, start, status in rates:
+            state = _("missing") if status == "missing" else _("not confirmed")
+            labels.append(
+                _(
+                    "%(kind)s, semester from %(start)s (%(state)s)",
+                    kind=kinds.get(kind, kind),
+                    start=start.strftime("%d/%m/%Y"),
+                    state=state,
+                )
+            )
+        return "; ".join(labels)
 
     @api.model
     def _missing_upcoming_semesters(self, today, horizon_days):

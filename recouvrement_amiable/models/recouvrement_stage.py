@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .. import decision
+from .constants import DEADLINE_STAGE_KINDS
+
 STAGE_KINDS = [
     ("pre_reminder", "Pre-reminder"),
     ("call", "Reminder call"),
@@ -59,11 +62,6 @@ class RecouvrementStage(models.Model):
         help="The stage is due this many days after the invoice's due date (negative: "
         "before).",
     )
-    after_notice_deadline = fields.Boolean(
-        "After the notice deadline",
-        help="Also wait until the payment deadline of the formal notice has passed "
-        "(counted from its acknowledgement of receipt).",
-    )
     channel_email = fields.Boolean("Email")
     channel_letter = fields.Boolean("Letter")
     channel_registered = fields.Boolean("Registered letter (LRAR)")
@@ -83,7 +81,10 @@ class RecouvrementStage(models.Model):
     payment_deadline_days = fields.Integer(
         "Payment deadline (business debtors)",
         default=8,
-        help="Days given to pay, counted from the receipt of the formal notice.",
+        help="Days the reminder 2 or the formal notice gives to pay. They run from "
+        "the letter's first presentation: the letter states its date plus the "
+        "company's delivery allowance plus these days, and the next stage waits "
+        "until the day after.",
     )
     payment_deadline_days_b2c = fields.Integer(
         "Payment deadline (consumers)",
@@ -127,6 +128,28 @@ class RecouvrementStage(models.Model):
         self.ensure_one()
         return {f[len("channel_") :] for f in CHANNEL_FIELDS if self[f]}
 
+    def _recouvrement_decision_stage(self, debtor_type, company):
+        """The stage as the pure rules see it (decision.Stage) for a debtor of
+        ``debtor_type`` in ``company``."""
+        self.ensure_one()
+        channels = self._channels()
+        letter = bool(channels & {"letter", "registered"})
+        return decision.Stage(
+            key=self.id,
+            sequence=self.sequence,
+            order_key=self.id,
+            kind=self.kind,
+            delay_days=self.delay_days,
+            automatic=self.auto_execute,
+            needs_validation=self.needs_validation,
+            registered="registered" in channels,
+            claims=bool(self.report_id or self.mail_template_id),
+            deadline_days=self._payment_deadline(debtor_type)
+            if self.kind in DEADLINE_STAGE_KINDS
+            else None,
+            delivery_days=company.recouvrement_notice_delivery_days if letter else 0,
+        )
+
     def _letter_possible(self):
         """Whether the stage has a letter to print (used as the email fallback)."""
         self.ensure_one()
@@ -146,8 +169,13 @@ class RecouvrementStage(models.Model):
             "delay_days",
             "sequence",
             "active",
-            "after_notice_deadline",
+            "auto_execute",
+            "needs_validation",
+            "payment_deadline_days",
+            "payment_deadline_days_b2c",
             "ladder_id",
         } & set(vals):
-            self.env["account.move"]._recouvrement_refresh_next_dates(self.company_id)
+            self.env["recouvrement.debtor"]._recouvrement_replan(
+                [("company_id", "in", self.company_id.ids)]
+            )
         return res

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.tools import SQL
 
 from .. import legal
@@ -84,7 +86,6 @@ DEFAULT_LADDER = [
             "Transmission commissaire de justice / avocat",
         ),
         "delay_days": 45,
-        "after_notice_deadline": True,
         "channel_manual": True,
         "auto_execute": False,
         "activity": "recouvrement_amiable.mail_activity_type_recouvrement_transfer",
@@ -280,7 +281,6 @@ class ResCompany(models.Model):
             "active": spec.get("active", True),
             "auto_execute": spec.get("auto_execute", True),
             "needs_validation": spec.get("needs_validation", False),
-            "after_notice_deadline": spec.get("after_notice_deadline", False),
         }
         for channel in ("email", "letter", "registered", "phone", "manual"):
             vals[f"channel_{channel}"] = spec.get(f"channel_{channel}", False)
@@ -293,6 +293,116 @@ class ResCompany(models.Model):
         if spec.get("call_script"):
             vals["call_script"] = spec["call_script"][0]
         return vals
+
+    def _recouvrement_responsible_user(self, role="collector", salespeople=None):
+        """Who gets a recovery task in this company: the one rule of every activity.
+
+        ``collector`` (calls, letters to post, a customer's problem): the company's
+        collector, else the invoices' salesperson, else a recovery manager.
+        ``manager`` (validations, data to fix, rates, declarations of claims): the
+        signatory or the collector when they are recovery managers, else a recovery
+        manager of the company, else an accounting manager. Only active internal
+        users of the company: never a system user (OdooBot), whose tasks nobody sees.
+        """
+        self.ensure_one()
+        Users = self.env["res.users"].sudo()
+        managers = (
+            self.env.ref("recouvrement_amiable.group_recouvrement_manager").sudo().users
+        )
+
+        def real(users):
+            return users.sudo().filtered(
+                lambda u: u.active
+                and not u.share
+                and u.id != SUPERUSER_ID
+                and self in u.company_ids
+            )
+
+        if role == "collector":
+            candidates = [self.recouvrement_collector_id, salespeople or Users]
+        else:
+            candidates = [
+                self.recouvrement_signatory_id & managers,
+                self.recouvrement_collector_id & managers,
+            ]
+        candidates.append(managers.sorted("id"))
+        candidates.append(
+            self.env.ref("account.group_account_manager").sudo().users.sorted("id")
+        )
+        for users in candidates:
+            users = real(users)
+            if users:
+                return users[:1]
+        # nobody of the company: a recovery manager of another company, the
+        # administrator, never the system user
+        fallback = (
+            (managers | self.env.ref("base.user_admin"))
+            .sudo()
+            .filtered(lambda u: u.active and not u.share and u.id != SUPERUSER_ID)
+        )
+        return fallback.sorted("id")[:1]
+
+    def _recouvrement_rates_activity(self, rates):
+        """The company's one task about unsure rates: ``rates`` are (kind, semester
+        start, "missing" | "unconfirmed")."""
+        self.ensure_one()
+        label = self.env["recouvrement.rate"]._recouvrement_rates_label(rates)
+        return {
+            "record": self.partner_id,
+            "type": "recouvrement_amiable.mail_activity_type_recouvrement_rate",
+            "summary": _("Confirm the reference rates: %(rates)s", rates=label),
+            "note": _(
+                "Letters that would claim late interest at these rates wait until a "
+                "recovery manager records or confirms them with their source "
+                "(Banque de France, ECB, Journal officiel) under Recovery > "
+                "Reference rates: %(rates)s.",
+                rates=label,
+            ),
+            "user": self._recouvrement_responsible_user("manager"),
+        }
+
+    def _recouvrement_data_activity(self, messages=()):
+        """The company's one task about invoices whose dates must be corrected before
+        they are claimed (due date before the invoice date, payment term beyond the
+        legal maximum): it lists all of them, and is refreshed when it exists."""
+        self.ensure_one()
+        Move = self.env["account.move"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT m.id FROM account_move m
+                     JOIN res_partner p ON p.id = m.commercial_partner_id
+                    WHERE m.company_id = %(company)s AND m.move_type = 'out_invoice'
+                      AND m.state = 'posted'
+                      AND m.payment_state IN ('not_paid', 'partial')
+                      AND (m.invoice_date_due < m.invoice_date
+                           OR m.invoice_date_due > m.invoice_date + 60)
+                 ORDER BY m.invoice_date_due, m.id""",
+                company=self.id,
+            )
+        )
+        moves = Move.browse([row[0] for row in self.env.cr.fetchall()])
+        problems = [
+            problem[0]
+            for move in moves
+            if (problem := move._recouvrement_check(self, {}, fields.Date.today()))
+            and problem[1] == "data"
+        ] or list(messages)
+        return {
+            "record": self.partner_id,
+            "type": "recouvrement_amiable.mail_activity_type_recouvrement_issue",
+            "summary": _("Recovery: invoices to correct"),
+            "note": Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                _(
+                    "These invoices are not claimed until their dates are corrected "
+                    "(credit note and new invoice, or a corrected payment term):"
+                ),
+                Markup("").join(Markup("<li>%s</li>") % p for p in problems),
+            ),
+            "user": self._recouvrement_responsible_user("manager"),
+            "refresh": True,
+        }
 
     def _recouvrement_default_ladder(self):
         self.ensure_one()

@@ -52,11 +52,14 @@ class RecouvrementCallOutcome(models.TransientModel):
             {
                 "call_outcome": self.outcome,
                 "promise_date": self.promise_date,
+                "call_date": today,
                 "state": "done",
                 "note": (event.note or Markup()) + note,
             }
         )
         event.activity_ids.action_feedback(feedback=summary)
+        # the call is the customer's last contact: the spacing counts from it
+        event.debtor_id._recouvrement_plan()
         moves = event.move_ids.filtered(
             lambda m: m.payment_state in ("not_paid", "partial")
         )

@@ -1,7 +1,7 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.constants import CLOSE_REASONS
+from ..models.constants import CLOSE_REASONS, OPEN_EVENT_STATES
 from ..models.recouvrement_dispute import DISPUTE_CATEGORIES
 
 ACTIONS = [
@@ -114,13 +114,10 @@ class RecouvrementMoveAction(models.TransientModel):
         note = self.reason or dict(CLOSE_REASONS).get(self.close_reason)
         moves._recouvrement_set_closed(self.close_reason, note)
         pending = self.env["recouvrement.event"].search(
-            [
-                ("move_ids", "in", moves.ids),
-                ("state", "in", ("to_validate", "to_post", "pending")),
-            ]
+            [("move_ids", "in", moves.ids), ("state", "in", OPEN_EVENT_STATES)]
         )
-        pending.filtered(lambda e: not (e.move_ids - moves)).write(
-            {"state": "cancelled"}
+        pending.filtered(lambda e: not (e.move_ids - moves))._recouvrement_cancel_open(
+            note
         )
 
     def _do_mediation(self, moves):
@@ -140,7 +137,8 @@ class RecouvrementMoveAction(models.TransientModel):
 
     def _do_exclude(self, moves):
         self._require("reason")
-        moves.write({"recouvrement_excluded": True, "recouvrement_next_date": False})
+        moves.write({"recouvrement_excluded": True})
         moves._recouvrement_log_events(
             "pause", _("Excluded from recovery: %(reason)s", reason=self.reason)
         )
+        moves.recouvrement_debtor_id._recouvrement_plan()
