@@ -59,6 +59,11 @@ def setup_company(env, name="Bench SAS"):
             .id,
         }
     )
+    # the reference rates of the period, confirmed as a recovery manager does each
+    # semester (letters claim no interest on an unconfirmed rate)
+    env["recouvrement.rate"].search([("reliability", "=", "unverified")]).write(
+        {"reliability": "verified"}
+    )
     return env, company
 
 

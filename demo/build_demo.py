@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from odoo_env import environment, init_odoo, serve_http  # noqa: E402
 
 from odoo import Command  # noqa: E402
+from odoo.exceptions import UserError  # noqa: E402
 
 FIRST_NAMES = [
     "Camille",
@@ -209,7 +210,43 @@ def setup_company(env, today):
             "allow_out_payment": True,
         }
     )
+    confirm_rates(env, signatory, today)
     return env, company
+
+
+def confirm_rates(env, manager, today):
+    """The recovery manager confirms this year's reference rates with their source,
+    as she must before letters claim interest on them; a semester the shipped table
+    does not cover yet is recorded with the last known figure."""
+    from odoo.addons.recouvrement_amiable import legal
+
+    Rate = env["recouvrement.rate"]
+    start = legal.semester_bounds(today - dt.timedelta(days=200))[0]
+    for kind in (legal.RATE_ECB, legal.RATE_LEGAL_PRO, legal.RATE_LEGAL_INDIVIDUAL):
+        cursor = start
+        while cursor <= today:
+            sem_start, sem_end = legal.semester_bounds(cursor)
+            rate = Rate.search(
+                [("kind", "=", kind), ("date_from", "<=", sem_start)]
+                + [("date_to", ">=", sem_end)]
+            )
+            if not rate:
+                latest = Rate.search(
+                    [("kind", "=", kind)], order="date_to desc", limit=1
+                )
+                rate = Rate.create(
+                    {
+                        "kind": kind,
+                        "date_from": sem_start,
+                        "date_to": sem_end,
+                        "value": latest.value,
+                        "source": "Démonstration : dernier taux connu reconduit",
+                    }
+                )
+            if rate.reliability == "unverified":
+                rate.source = (rate.source or "") + " - confirmé (Banque de France)"
+                rate.with_user(manager).action_confirm()
+            cursor = sem_end + dt.timedelta(days=1)
 
 
 def create_customers(env, rng):
@@ -362,13 +399,63 @@ def pick_behaviour(rng):
     return BEHAVIOURS[-1][0], None
 
 
-def simulate_day(env, company_id, plan, today_sim, rng, counts):
+# What happens to two customers during the quarter (days after the start)
+CREDIT_NOTE_DAY, CREDIT_NOTE_CUSTOMER = 20, "Restaurant Chez Marcel"
+PROCEDURE_DAY, PROCEDURE_CUSTOMER = 45, "Garage Rousseau Automobiles"
+
+
+def incidents(env, company, offset, today_sim):
+    """A credit note that covers a customer's open invoices (it is no longer
+    chased); a customer placed in receivership (every action stops)."""
+    Partner = env["res.partner"]
+    if offset == CREDIT_NOTE_DAY:
+        partner = Partner.search([("name", "=", CREDIT_NOTE_CUSTOMER)])
+        open_moves = env["account.move"].search(
+            [("commercial_partner_id", "=", partner.id)]
+            + env["account.move"]._recouvrement_open_domain()
+        )
+        amount = sum(open_moves.mapped("amount_residual")) + 100.0
+        refund = env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "invoice_date": today_sim,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Avoir commercial",
+                            "quantity": 1,
+                            "price_unit": amount,
+                        }
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        print(
+            f"  {today_sim}: credit note {refund.name} of {amount:.2f} "
+            f"for {partner.name}"
+        )
+    if offset == PROCEDURE_DAY:
+        partner = Partner.search([("name", "=", PROCEDURE_CUSTOMER)])
+        partner.write(
+            {
+                "recouvrement_procedure": "redressement",
+                "recouvrement_procedure_date": today_sim - dt.timedelta(days=3),
+            }
+        )
+        print(f"  {today_sim}: {partner.name} placed in receivership (BODACC)")
+
+
+def simulate_day(env, company_id, plan, today_sim, rng, counts, offset=0):
     """One day of the company: invoices issued, payments received, the nightly run, and
     the recovery manager's morning."""
     company = env["res.company"].browse(company_id)
     Move = env["account.move"]
+    incidents(env, company, offset, today_sim)
     # Invoices issued today, sent by email with their PDF (rendered in one call)
-    todays = [item for item in plan if item["issued"] == today_sim]
+    todays = [item for item in plan if item["created"] == today_sim]
     if todays:
         moves = create_invoices(env, company, todays)
         for item, move in zip(todays, moves, strict=True):
@@ -420,9 +507,12 @@ def morning_routine(env, rng, today_sim):
     """The recovery manager validates the formal notices prepared overnight, posts the
     letters the same day; acknowledgements of receipt come back three days later."""
     Event = env["recouvrement.event"]
-    to_validate = Event.search([("state", "=", "to_validate")])
-    if to_validate:
-        to_validate.action_validate()
+    for event in Event.search([("state", "=", "to_validate")]):
+        try:
+            with env.cr.savepoint():
+                event.action_validate()
+        except UserError as error:  # e.g. contacted today: she validates tomorrow
+            print(f"  {today_sim}: {event.partner_id.name}: {error.args[0]}")
     for event in Event.search(
         [("state", "=", "to_post"), ("channel_registered", "=", True)]
     ):
@@ -461,17 +551,19 @@ def main():
         partners = create_customers(env, rng)
         company_id = company.id
         # Invoices: due dates spread over the last 120 days (and a few due soon), each
-        # issued
-        # 30 days before its due date, created on its issue date during the simulation.
+        # issued 30 days before its due date, created on its issue date during the
+        # simulation (on its first day for those issued before).
         plan = []
         for index in range(args.invoices):
             due = today - dt.timedelta(days=rng.randint(-10, 120))
             behaviour, stage = pick_behaviour(rng)
+            issued = due - dt.timedelta(days=30)
             plan.append(
                 {
                     "partner": partners[index % len(partners)].id,
                     "due": due,
-                    "issued": max(due - dt.timedelta(days=30), start_day),
+                    "issued": issued,
+                    "created": max(issued, start_day),
                     "behaviour": behaviour,
                     "stage": stage,
                     "delay": rng.randint(1, 6),
@@ -494,7 +586,7 @@ def main():
             environment(args.database) as env,
         ):
             env = env(context=dict(env.context, allowed_company_ids=[company_id]))
-            simulate_day(env, company_id, plan, today_sim, rng, counts)
+            simulate_day(env, company_id, plan, today_sim, rng, counts, offset)
         if offset % 15 == 0:
             print(
                 f"  {today_sim}: {counts['invoices']} invoices issued, "
@@ -550,14 +642,113 @@ def report(env, company, elapsed, counts):
             f"  {str(key):<50} {row['events']:>7} {row['invoices']:>9} "
             f"{row['emails']:>7} {row['letters']:>8} {row['lrar']:>5} {row['calls']:>6}"
         )
-    issues = invoices.filtered("recouvrement_issue")
-    if issues:
-        print("\nWaiting for a person (one activity per customer and problem):")
-        messages = Counter(issues.mapped("recouvrement_issue")).most_common()
-        for message, number in messages[:6]:
-            print(f"  {number:>3} x {message[:150]}")
-        if len(messages) > 6:
-            print(f"  ... and {sum(n for _m, n in messages[6:])} more invoices")
+    debtors = env["recouvrement.debtor"].search([("company_id", "=", company.id)])
+    print("\nCustomers per level (today): one level per customer")
+    for stage, number in sorted(
+        Counter(d.stage_id.name or "-" for d in debtors if d.open_count).items()
+    ):
+        print(f"  {stage:<50} {number:>8}")
+    waiting = debtors.filtered("issue")
+    if waiting:
+        print("\nWaiting for a person (one task per customer and problem):")
+        for debtor in waiting:
+            print(f"  {debtor.partner_id.name[:40]:<40} {debtor.issue[:110]}")
+    problems = invoices.filtered("recouvrement_issue")
+    for move in problems:
+        print(f"  {move.name:<40} {move.recouvrement_issue[:110]}")
+    check_quarter(env, company)
+
+
+def check_quarter(env, company):
+    """What a credit manager checks after a quarter, customer by customer."""
+    events = env["recouvrement.event"].search(
+        [
+            ("company_id", "=", company.id),
+            ("event_type", "=", "stage"),
+            ("state", "in", ("to_post", "pending", "done")),
+        ],
+        order="date, id",
+    )
+    spacing = company.recouvrement_spacing_days
+    checks = Counter()
+    paid_on = paid_dates(env, events.partner_id)
+    procedure = env["res.partner"].search([("name", "=", PROCEDURE_CUSTOMER)])
+    for _partner, contacts in events.grouped("partner_id").items():
+        contacts = contacts.sorted(lambda e: (e.date, e.id))
+        checks["customers contacted"] += 1
+        for before, after in zip(contacts, contacts[1:], strict=False):
+            checks["two contacts the same day"] += int(after.date == before.date)
+            checks["contacts closer than the spacing"] += int(
+                (after.date - before.date).days < spacing
+            )
+            checks["contacts before a letter's deadline"] += int(
+                bool(before.deadline_date) and after.date <= before.deadline_date
+            )
+        notices = contacts.filtered(lambda e: e.stage_id.kind == "mise_en_demeure")
+        for first, second in zip(notices, notices[1:], strict=False):
+            checks["two notices inside a notice's deadline"] += int(
+                second.date <= first.deadline_date
+            )
+        for event in contacts:
+            overdue = (
+                env["account.move"]
+                .search(
+                    [
+                        ("commercial_partner_id", "=", event.partner_id.id),
+                        ("company_id", "=", company.id),
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("invoice_date", "<=", event.date),
+                        ("invoice_date_due", "<", event.date),
+                    ]
+                )
+                # paid before the run of that day: no longer claimed
+                .filtered(
+                    lambda m, e=event: not paid_on.get(m.id) or paid_on[m.id] > e.date
+                )
+            )
+            missing = overdue - event.move_ids
+            if event.stage_id.kind != "pre_reminder" and missing:
+                checks["letters missing an overdue invoice"] += len(missing)
+                print(f"  {event.name}: {', '.join(missing.mapped('name'))} missing")
+            checks["letters claiming nothing or less"] += int(event.amount_due <= 0)
+            checks["contacts of a customer in receivership"] += int(
+                event.partner_id == procedure
+                and event.date >= procedure.recouvrement_procedure_date
+            )
+    print("\nChecks over the simulated quarter, customer by customer (0 expected):")
+    for name in (
+        "two contacts the same day",
+        "contacts closer than the spacing",
+        "contacts before a letter's deadline",
+        "two notices inside a notice's deadline",
+        "letters missing an overdue invoice",
+        "letters claiming nothing or less",
+        "contacts of a customer in receivership",
+    ):
+        print(f"  {name:<50} {checks[name]:>5}")
+    print(
+        f"  ({checks['customers contacted']} customers contacted, "
+        f"{len(events)} contacts)"
+    )
+    return checks
+
+
+def paid_dates(env, partners):
+    """{invoice id: the day it was fully paid} from the reconciliations."""
+    moves = env["account.move"].search(
+        [
+            ("commercial_partner_id", "in", partners.ids),
+            ("move_type", "=", "out_invoice"),
+            ("payment_state", "in", ("paid", "in_payment")),
+        ]
+    )
+    result = {}
+    for move in moves:
+        partials = move.line_ids.matched_credit_ids
+        if partials:
+            result[move.id] = max(partials.mapped("max_date"))
+    return result
 
 
 def write_outputs(env, company, output):

@@ -50,6 +50,29 @@ class TestWatches(RecouvrementCase):
             self.env["account.move"]._recouvrement_rate_watch(date(2026, 12, 10)), []
         )
 
+    def test_an_unconfirmed_rate_of_the_semester_asks_a_manager_once(self):
+        """When a semester has started on a rate no manager confirmed, one task asks
+        a recovery manager to confirm it with its source."""
+        rate = self.env.ref("recouvrement_amiable.rate_ecb_2026_s2")
+        rate.reliability = "unverified"
+        self.run_cron("2026-07-01")
+        self.run_cron("2026-07-02")
+        activity = self._activities("mail_activity_type_recouvrement_rate")
+        self.assertEqual(len(activity), 1)
+        self.assertIn("01/07/2026", activity.summary)
+        self.assertTrue(
+            activity.user_id.has_group(
+                "recouvrement_amiable.group_recouvrement_manager"
+            )
+        )
+        with on_day("2026-07-03"):
+            rate.action_confirm()
+        self.assertFalse(
+            self.env["recouvrement.rate"]._recouvrement_unconfirmed_current(
+                date(2026, 7, 3)
+            )
+        )
+
     def test_prescription_near_raises_one_activity_per_invoice(self):
         consumer = self.invoice(self.b2c, 300, "2024-11-01", "2024-12-01")  # 2 years
         business = self.invoice(self.b2b, 300, "2024-11-01", "2024-12-01")  # 5 years

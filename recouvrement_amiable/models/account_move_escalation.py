@@ -16,7 +16,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
-from .constants import OPEN_EVENT_STATES, SUSPENDED_STATES
+from .constants import OPEN_EVENT_STATES, OPEN_PAYMENT_STATES, SUSPENDED_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class RecouvrementEscalationMixin(models.AbstractModel):
                 ("recouvrement_state", "in", ("paused", "disputed", "mediation")),
                 ("recouvrement_resume_date", "!=", False),
                 ("recouvrement_resume_date", "<=", today),
-                ("payment_state", "in", ("not_paid", "partial")),
+                ("payment_state", "in", OPEN_PAYMENT_STATES),
             ],
             limit=limit,
         )

@@ -7,7 +7,6 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from .. import legal
-from .constants import OPEN_PAYMENT_STATES
 
 
 class RecouvrementWatchMixin(models.AbstractModel):
@@ -63,10 +62,8 @@ class RecouvrementWatchMixin(models.AbstractModel):
         # Python.
         horizon = today + timedelta(days=max_days) - timedelta(days=2 * 366)
         moves = self.search(
-            [
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", OPEN_PAYMENT_STATES),
+            self._recouvrement_open_domain()
+            + [
                 ("recouvrement_prescription_alerted", "=", False),
                 ("invoice_date", "<=", horizon),
             ]

@@ -528,9 +528,9 @@ class RecouvrementDebtor(models.Model):
             self.browse(ids).sudo().write(dict(vals))
 
     def _recouvrement_write_invoice_issues(self, facts_by):
-        """The invoices' own problems (data, currency, prescription) on the invoices,
-        cleared on the chased ones; one activity per invoice problem, and one "data
-        to fix" activity per company for the accounting manager."""
+        """The invoices' own problems (data, currency, prescription) written on the
+        invoices, cleared on the chased ones (the run's notifications tell people:
+        _recouvrement_notify_invoice_issues)."""
         Move = self.env["account.move"]
         by_message = defaultdict(list)
         clear = Move
@@ -545,6 +545,8 @@ class RecouvrementDebtor(models.Model):
             clear.write({"recouvrement_issue": False})
 
     def _recouvrement_notify_invoice_issues(self, facts_by):
+        """One activity per invoice problem, on the invoice; one "invoices to
+        correct" activity per company, for the accounting manager."""
         items = []
         data_by_company = defaultdict(list)
         for facts in facts_by.values():
@@ -965,25 +967,21 @@ class RecouvrementDebtor(models.Model):
                 raise UserError(debtor._recouvrement_gate(today)[0])
         debtors = self._recouvrement_lock(nowait=True)
         events, decisions = debtors._recouvrement_run(today, force=True)
-        blocked = [
-            (debtor, decisions.get(debtor.id))
-            for debtor in debtors
-            if not events.filtered(lambda e, d=debtor: e.debtor_id == d)
-        ]
-        if blocked and not events:
-            facts_by = self._recouvrement_facts(today)
-            messages = []
-            for debtor, result in blocked:
-                gate = facts_by[debtor.id].gate
-                if gate and gate[0]:
-                    messages.append(gate[0])
-                elif result:
-                    messages.append(
-                        debtor._recouvrement_reason_message(result, facts_by[debtor.id])
-                    )
-                elif debtor.issue:
-                    messages.append(debtor.issue)
-            raise UserError("\n".join(m for m in messages if m) or _("Nothing to do."))
+        if events.filtered(lambda e: e.state != "failed"):
+            return events
+        facts_by = debtors._recouvrement_facts(today)
+        messages = []
+        for debtor in debtors:
+            gate, result = facts_by[debtor.id].gate, decisions.get(debtor.id)
+            if gate and gate[0]:
+                messages.append(gate[0])
+            elif result and not result.step:
+                messages.append(
+                    debtor._recouvrement_reason_message(result, facts_by[debtor.id])
+                )
+            elif debtor.issue:  # the step could not be carried (channels, letter)
+                messages.append(debtor.issue)
+        raise UserError("\n".join(messages) or _("Nothing to do."))
         return events
 
     def action_open_moves(self):

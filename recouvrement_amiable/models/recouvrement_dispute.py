@@ -113,7 +113,7 @@ class RecouvrementDispute(models.Model):
             moves.write({"recouvrement_dispute_id": False})
             open_moves = moves.filtered(
                 lambda m: m.recouvrement_state == "disputed"
-                and m.payment_state in ("not_paid", "partial")
+                and m._recouvrement_is_open()
             )
             open_moves._recouvrement_resume(
                 _(

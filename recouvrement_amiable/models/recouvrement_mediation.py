@@ -86,7 +86,7 @@ class RecouvrementMediation(models.Model):
             )
             moves = mediation.move_ids.filtered(
                 lambda m: m.recouvrement_state == "mediation"
-                and m.payment_state in ("not_paid", "partial")
+                and m._recouvrement_is_open()
             )
             moves._recouvrement_resume(
                 _("Mediation failed: %(outcome)s", outcome=mediation.outcome or "-")
@@ -97,9 +97,7 @@ class RecouvrementMediation(models.Model):
         """Agreement: record it and propose the payment plan the parties agreed on."""
         self.ensure_one()
         self.write({"state": "agreement", "date_end": fields.Date.context_today(self)})
-        moves = self.move_ids.filtered(
-            lambda m: m.payment_state in ("not_paid", "partial")
-        )
+        moves = self.move_ids.filtered(lambda m: m._recouvrement_is_open())
         if not moves:
             return True
         return {

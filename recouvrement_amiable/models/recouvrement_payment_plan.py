@@ -182,7 +182,9 @@ class RecouvrementPaymentPlan(models.Model):
             "recouvrement_amiable.mail_activity_type_recouvrement_plan_broken"
         )
         for plan in self:
-            user = plan.company_id.recouvrement_collector_id or plan.create_uid
+            user = plan.company_id._recouvrement_responsible_user(
+                "collector", plan.move_ids.invoice_user_id
+            )
             plan.activity_schedule(
                 activity_type,
                 user_id=user.id,
@@ -196,7 +198,7 @@ class RecouvrementPaymentPlan(models.Model):
             )
             moves = plan.move_ids.filtered(
                 lambda m: m.recouvrement_state == "payment_plan"
-                and m.payment_state in ("not_paid", "partial")
+                and m._recouvrement_is_open()
             )
             moves.write({"recouvrement_plan_id": False})
             moves._recouvrement_resume(

@@ -382,13 +382,10 @@ class ResPartner(models.Model):
     def action_recouvrement_claim(self):
         """Show the claim breakdown of this customer's open invoices."""
         self.ensure_one()
-        moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ]
+        Move = self.env["account.move"]
+        moves = Move.search(
+            Move._recouvrement_open_domain()
+            + [("commercial_partner_id", "=", self.commercial_partner_id.id)]
         )
         if not moves:
             raise UserError(

@@ -60,9 +60,7 @@ class RecouvrementCallOutcome(models.TransientModel):
         event.activity_ids.action_feedback(feedback=summary)
         # the call is the customer's last contact: the spacing counts from it
         event.debtor_id._recouvrement_plan()
-        moves = event.move_ids.filtered(
-            lambda m: m.payment_state in ("not_paid", "partial")
-        )
+        moves = event.move_ids.filtered(lambda m: m._recouvrement_is_open())
         if self.outcome == "promise" and moves:
             grace = event.company_id.recouvrement_plan_grace_days
             moves._recouvrement_suspend(

@@ -118,12 +118,10 @@ class RecouvrementDossierExport(models.TransientModel):
     def _default_moves(self, partner):
         """All open invoices of the customer that are in recovery."""
         return self.env["account.move"].search(
-            [
+            self.env["account.move"]._recouvrement_open_domain()
+            + [
                 ("commercial_partner_id", "=", partner.id),
                 ("company_id", "in", self.env.companies.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
                 ("recouvrement_state", "not in", (False, "closed")),
             ],
             order="invoice_date_due, name",

@@ -106,10 +106,7 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
 
     def action_create(self):
         self.ensure_one()
-        moves = self.move_ids.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.payment_state in ("not_paid", "partial")
-        )
+        moves = self.move_ids.filtered(lambda m: m._recouvrement_is_open())
         if not moves:
             raise UserError(_("Select open customer invoices."))
         if len(moves.commercial_partner_id) > 1:
