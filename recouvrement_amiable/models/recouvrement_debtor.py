@@ -982,7 +982,6 @@ class RecouvrementDebtor(models.Model):
             elif debtor.issue:  # the step could not be carried (channels, letter)
                 messages.append(debtor.issue)
         raise UserError("\n".join(messages) or _("Nothing to do."))
-        return events
 
     def action_open_moves(self):
         self.ensure_one()
