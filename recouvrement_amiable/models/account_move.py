@@ -384,11 +384,13 @@ class AccountMove(models.Model):
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")
         if not invoices:
             return result
-        lines = invoices.line_ids.filtered(
-            lambda aml: aml.account_type == "asset_receivable"
-        )
+        # the partial reconciliations of the invoices' receivable lines, found in
+        # the database (reading every line of every invoice costs more than the rest)
         partials = self.env["account.partial.reconcile"].search(
-            [("debit_move_id", "in", lines.ids)]
+            [
+                ("debit_move_id.move_id", "in", invoices.ids),
+                ("debit_move_id.account_type", "=", "asset_receivable"),
+            ]
         )
         for partial in partials:
             counterpart = partial.credit_move_id

@@ -340,7 +340,7 @@ class RecouvrementDebtor(models.Model):
         facts.last_contact = max(contact_dates) if contact_dates else None
         facts.deadline = max(deadlines) if deadlines else None
         facts.gate = debtor._recouvrement_gate(today)
-        chased = Move
+        chased = []
         for move in facts.moves & active:
             problem = move._recouvrement_check(company, prescription, today)
             if problem is False:
@@ -348,8 +348,8 @@ class RecouvrementDebtor(models.Model):
             if problem:
                 facts.invoice_issues.append((move, *problem))
                 continue
-            chased |= move
-        facts.chased = chased
+            chased.append(move.id)
+        facts.chased = Move.browse(chased)
         ladder = debtor._recouvrement_ladder()
         stages = ladder._active_stages() if ladder else self.env["recouvrement.stage"]
         decision_stages = []
@@ -376,7 +376,7 @@ class RecouvrementDebtor(models.Model):
                     if move.recouvrement_stage_id
                     else None,
                 )
-                for move in chased
+                for move in facts.chased
             ),
             credits=sum((c.amount for c in debtor_credits), legal.ZERO),
             last_contact=facts.last_contact,
@@ -525,7 +525,8 @@ class RecouvrementDebtor(models.Model):
             if changed:
                 groups[tuple(sorted(changed.items()))].append(debtor.id)
         for vals, ids in groups.items():
-            self.browse(ids).sudo().write(dict(vals))
+            # the level is told by the note of each step: no tracking message
+            self.browse(ids).sudo().with_context(mail_notrack=True).write(dict(vals))
 
     def _recouvrement_write_invoice_issues(self, facts_by):
         """The invoices' own problems (data, currency, prescription) written on the
@@ -533,16 +534,16 @@ class RecouvrementDebtor(models.Model):
         _recouvrement_notify_invoice_issues)."""
         Move = self.env["account.move"]
         by_message = defaultdict(list)
-        clear = Move
+        clear = []
         for facts in facts_by.values():
             for move, message, _kind in facts.invoice_issues:
                 if move.recouvrement_issue != message[:250]:
                     by_message[message[:250]].append(move.id)
-            clear |= facts.chased.filtered("recouvrement_issue")
+            clear += facts.chased.filtered("recouvrement_issue").ids
         for message, ids in by_message.items():
             Move.browse(ids).write({"recouvrement_issue": message})
         if clear:
-            clear.write({"recouvrement_issue": False})
+            Move.browse(clear).write({"recouvrement_issue": False})
 
     def _recouvrement_notify_invoice_issues(self, facts_by):
         """One activity per invoice problem, on the invoice; one "invoices to
@@ -774,8 +775,7 @@ class RecouvrementDebtor(models.Model):
         """Events sent: their invoices reach the stage (never a lower one), the
         debtors' state follows, one note per event in the debtor's chatter."""
         Move = self.env["account.move"]
-        by_stage = defaultdict(lambda: Move)
-        last = {}
+        by_stage = defaultdict(list)
         for event in events:
             stage = event.stage_id
             for move in event.move_ids:
@@ -784,15 +784,18 @@ class RecouvrementDebtor(models.Model):
                     stage.sequence,
                     stage.id,
                 ):
-                    by_stage[stage] |= move
-            last[event.id] = event.date
-        for stage, moves in by_stage.items():
+                    by_stage[stage].append(move.id)
+        # the event and its note on the customer are the log: no tracking message
+        # per invoice (most of a batch's queries otherwise)
+        untracked = Move.with_context(mail_notrack=True)
+        for stage, move_ids in by_stage.items():
+            moves = untracked.browse(move_ids)
             moves.filtered(lambda m: not m.recouvrement_state).write(
                 {"recouvrement_state": "in_progress"}
             )
             moves.write({"recouvrement_stage_id": stage.id})
         for day, day_events in events.grouped("date").items():
-            day_events.move_ids.write(
+            day_events.move_ids.with_env(untracked.env).write(
                 {"recouvrement_last_date": day, "recouvrement_issue": False}
             )
         bodies = {}
@@ -816,9 +819,12 @@ class RecouvrementDebtor(models.Model):
         for debtor in self:
             facts = facts_by[debtor.id]
             company = debtor.company_id
-            collector = company._recouvrement_responsible_user(
-                "collector", facts.moves.invoice_user_id
-            )
+
+            def collector(company=company, facts=facts):
+                return company._recouvrement_responsible_user(
+                    "collector", facts.moves.invoice_user_id
+                )
+
             if facts.gate and facts.gate[0] and facts.gate[2]:
                 items.append(
                     {
@@ -826,7 +832,7 @@ class RecouvrementDebtor(models.Model):
                         "type": issue_type,
                         "summary": facts.gate[0],
                         "note": facts.gate[0],
-                        "user": collector,
+                        "user": collector(),
                     }
                 )
                 continue
@@ -840,7 +846,7 @@ class RecouvrementDebtor(models.Model):
                         "type": issue_type,
                         "summary": message,
                         "note": message,
-                        "user": collector,
+                        "user": collector(),
                     }
                 )
             elif result and result.reason == decision.RATES:
@@ -853,7 +859,7 @@ class RecouvrementDebtor(models.Model):
                         "type": stage.activity_type_id or issue_type,
                         "summary": message,
                         "note": message,
-                        "user": collector,
+                        "user": collector(),
                     }
                 )
             elif message:
@@ -863,7 +869,7 @@ class RecouvrementDebtor(models.Model):
                         "type": issue_type,
                         "summary": message,
                         "note": message,
-                        "user": collector,
+                        "user": collector(),
                     }
                 )
         for company, rates in rates_by_company.items():

@@ -478,8 +478,14 @@ class RecouvrementEvent(models.Model):
         """Phone and manual channels: one activity per event, for the person the
         company's rule designates, created in one batch."""
         call_type = "recouvrement_amiable.mail_activity_type_recouvrement_call"
-        items = []
+        items, users = [], {}
         for event in self:
+            salespeople = event.move_ids.invoice_user_id
+            key = (event.company_id, salespeople)
+            if key not in users:
+                users[key] = event.company_id._recouvrement_responsible_user(
+                    "collector", salespeople
+                )
             stage = event.stage_id
             activity_type = stage.activity_type_id or self.env.ref(
                 call_type if event.channel_phone else "mail.mail_activity_data_todo"
@@ -507,9 +513,7 @@ class RecouvrementEvent(models.Model):
                     "type": activity_type,
                     "summary": summary,
                     "note": note,
-                    "user": event.company_id._recouvrement_responsible_user(
-                        "collector", event.move_ids.invoice_user_id
-                    ),
+                    "user": users[key],
                     "deadline": event.date,
                 }
             )

@@ -305,42 +305,54 @@ class ResCompany(models.Model):
         users of the company: never a system user (OdooBot), whose tasks nobody sees.
         """
         self.ensure_one()
-        Users = self.env["res.users"].sudo()
-        managers = (
-            self.env.ref("recouvrement_amiable.group_recouvrement_manager").sudo().users
-        )
-
-        def real(users):
-            return users.sudo().filtered(
-                lambda u: u.active
-                and not u.share
-                and u.id != SUPERUSER_ID
-                and self in u.company_ids
-            )
-
+        managers = self._recouvrement_managers()
         if role == "collector":
-            candidates = [self.recouvrement_collector_id, salespeople or Users]
+            first = self.recouvrement_collector_id | (salespeople or managers.browse())
         else:
-            candidates = [
-                self.recouvrement_signatory_id & managers,
-                self.recouvrement_collector_id & managers,
-            ]
-        candidates.append(managers.sorted("id"))
-        candidates.append(
-            self.env.ref("account.group_account_manager").sudo().users.sorted("id")
+            first = (
+                self.recouvrement_signatory_id | self.recouvrement_collector_id
+            ) & (managers)
+        for user in first.sudo():
+            if self._recouvrement_is_real_user(user):
+                return user
+        return self._recouvrement_default_responsible()
+
+    def _recouvrement_is_real_user(self, user):
+        return (
+            user.active
+            and not user.share
+            and user.id != SUPERUSER_ID
+            and self in user.company_ids
         )
-        for users in candidates:
-            users = real(users)
-            if users:
-                return users[:1]
-        # nobody of the company: a recovery manager of another company, the
-        # administrator, never the system user
-        fallback = (
-            (managers | self.env.ref("base.user_admin"))
-            .sudo()
+
+    def _recouvrement_group_users(self, xmlid):
+        # ir.model.data's cached lookup: env.ref() would query the record each time
+        group_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid)
+        return self.env["res.groups"].sudo().browse(group_id).users
+
+    def _recouvrement_managers(self):
+        return self._recouvrement_group_users(
+            "recouvrement_amiable.group_recouvrement_manager"
+        )
+
+    def _recouvrement_default_responsible(self):
+        """A recovery manager of the company, else an accounting manager of it, else
+        a recovery manager of another company or the administrator, never the system
+        user."""
+        managers = self._recouvrement_managers()
+        for users in (
+            managers,
+            self._recouvrement_group_users("account.group_account_manager"),
+        ):
+            found = users.sorted("id").filtered(self._recouvrement_is_real_user)[:1]
+            if found:
+                return found
+        admin = self.env["ir.model.data"]._xmlid_to_res_id("base.user_admin")
+        return (
+            (managers | self.env["res.users"].sudo().browse(admin))
             .filtered(lambda u: u.active and not u.share and u.id != SUPERUSER_ID)
+            .sorted("id")[:1]
         )
-        return fallback.sorted("id")[:1]
 
     def _recouvrement_rates_activity(self, rates):
         """The company's one task about unsure rates: ``rates`` are (kind, semester
