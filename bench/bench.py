@@ -168,6 +168,19 @@ def company_env(env, meta, **context):
     )
 
 
+def at_night(today):
+    """The clock at 2:00 on ``today`` when it is not today; nothing otherwise.
+
+    The measurements run on today's date, without freezegun: it looks up the call
+    stack at every clock reading (Odoo reads the clock for each query), which made
+    the nightly run look 30 % slower than it is, and OCA is measured without it."""
+    if today == dt.date.today():
+        return contextlib.nullcontext()
+    from freezegun import freeze_time
+
+    return freeze_time(dt.datetime.combine(today, dt.time(2, 0)))
+
+
 def run_cron_like_the_runner(
     database,
     meta,
@@ -182,8 +195,6 @@ def run_cron_like_the_runner(
     ``trace_memory``: also the Python peak of each call (tracemalloc, reset at every
     call). It slows Python down, so the timed run leaves it off.
     """
-    from freezegun import freeze_time
-
     calls, total_handled = [], 0
     with environment(database) as env:
         env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM recouvrement_event")
@@ -198,7 +209,7 @@ def run_cron_like_the_runner(
             call_started = time.perf_counter()
             if trace_memory:
                 tracemalloc.reset_peak()
-            with freeze_time(dt.datetime.combine(today, dt.time(2, 0))):
+            with at_night(today):
                 handled = env["account.move"]._cron_recouvrement_escalate(
                     batch_size=batch_size
                 )
@@ -300,9 +311,7 @@ def measure_batch_sizes(template, meta, today, log):
             with environment(database) as env:
                 env = company_env(env, meta, recouvrement_no_channels=True)
                 before = env.cr.sql_log_count
-                from freezegun import freeze_time
-
-                with freeze_time(dt.datetime.combine(today, dt.time(2, 0))):
+                with at_night(today):
                     handled = env["account.move"]._cron_recouvrement_escalate(
                         batch_size=size
                     )
