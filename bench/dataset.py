@@ -14,6 +14,8 @@ import random
 from odoo import Command
 from odoo.tools import SQL
 
+from odoo.addons.recouvrement_amiable.models import evidence
+
 BIG_INVOICES = 300
 BIG_EVENTS = 600
 
@@ -277,10 +279,17 @@ def build_big_debtor(env, company, journal, tax, today, rng):
         ]
     )
     moves.action_post()
+    pdf = b"%PDF-1.4\n% a stored reminder letter\n" + b"x" * 20000
+    # the history of a debtor reminded for months, written as the engine would have
+    # written it (events are created by the recovery actions only)
+    with evidence.transition():
+        return _big_debtor_history(env, company, partner, moves, pdf, today)
+
+
+def _big_debtor_history(env, company, partner, moves, pdf, today):
     stage = company._recouvrement_default_ladder().stage_ids.filtered(
         lambda s: s.kind == "relance_1"
     )
-    pdf = b"%PDF-1.4\n% a stored reminder letter\n" + b"x" * 20000
     events = env["recouvrement.event"].create(
         [
             {

@@ -179,7 +179,13 @@ def setup_company(env, today):
             "email": "marie.dupont@atelier-dupont.fr",
             "company_id": company.id,
             "company_ids": [Command.set(company.ids)],
-            "groups_id": [Command.link(env.ref("account.group_account_manager").id)],
+            "groups_id": [
+                Command.link(env.ref("account.group_account_manager").id),
+                # validating formal notices is granted by hand
+                Command.link(
+                    env.ref("recouvrement_amiable.group_recouvrement_manager").id
+                ),
+            ],
             "lang": "fr_FR",
         }
     )
@@ -486,7 +492,7 @@ def pay_if_due(env, invoice, item, today_sim, counts):
             [
                 ("move_ids", "in", invoice.ids),
                 ("stage_id.kind", "=", item["stage"]),
-                ("state", "in", ("to_post", "done", "pending")),
+                ("state", "in", ("to_post", "done", "pending", "queued")),
             ],
             limit=1,
         )
@@ -665,7 +671,7 @@ def check_quarter(env, company):
         [
             ("company_id", "=", company.id),
             ("event_type", "=", "stage"),
-            ("state", "in", ("to_post", "pending", "done")),
+            ("state", "in", ("to_post", "pending", "queued", "done")),
         ],
         order="date, id",
     )

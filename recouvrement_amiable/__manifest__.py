@@ -33,6 +33,7 @@
         "wizard/recouvrement_call_outcome_views.xml",
         "wizard/recouvrement_dossier_export_views.xml",
         "wizard/recouvrement_payment_plan_create_views.xml",
+        "wizard/recouvrement_event_wizard_views.xml",
         # Views
         "views/recouvrement_debtor_views.xml",
         "views/recouvrement_stage_views.xml",

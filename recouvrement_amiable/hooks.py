@@ -1,3 +1,6 @@
+from odoo import SUPERUSER_ID, Command
+
+
 def post_init_hook(env):
     """Create the default ladder of every company and the recovery record of every
     customer with open invoices.
@@ -9,3 +12,17 @@ def post_init_hook(env):
     companies = env["res.company"].search([])
     companies._recouvrement_ensure_default_ladder()
     env["recouvrement.debtor"]._recouvrement_init(companies)
+    _grant_recovery_managers(env)
+
+
+def _grant_recovery_managers(env):
+    """The people administering accounting when the addon is installed become
+    recovery managers (someone must validate the formal notices); the template of new
+    users does not: a new user is a recovery manager only when granted."""
+    manager = env.ref("recouvrement_amiable.group_recouvrement_manager")
+    template = env.ref("base.default_user", raise_if_not_found=False)
+    accountants = env.ref("account.group_account_manager").users.filtered(
+        lambda u: not u.share and u.active and u.id != SUPERUSER_ID and u != template
+    )
+    if accountants:
+        manager.write({"users": [Command.link(user.id) for user in accountants]})

@@ -73,6 +73,11 @@ class RecouvrementCase(AccountTestInvoicingCommon):
         )
         cls.b2b_2 = cls._customer("Transports Lemoine", is_company=True)
         cls.b2c = cls._customer("Camille Martin", is_company=False)
+        # the test user works the recovery and manages it (validating formal notices
+        # is granted by hand: no accounting group implies it)
+        cls.env.user.groups_id |= cls.env.ref(
+            "recouvrement_amiable.group_recouvrement_manager"
+        )
         # The rates of 2026's second semester are shipped "not verified": a recovery
         # manager confirms them before letters claim interest on them (tests of that
         # rule unconfirm them again).

@@ -92,9 +92,12 @@ class TestDossierExport(RecouvrementCase):
         self.assertEqual(
             self.attachment.name, "Dossier_Boulangerie_du_Marais_2026-06-01.zip"
         )
+        event = self.env["recouvrement.event"].search(
+            [("partner_id", "=", self.b2b.id), ("event_type", "=", "export")]
+        )
         self.assertEqual(
             (self.attachment.res_model, self.attachment.res_id),
-            ("res.partner", self.b2b.id),
+            ("recouvrement.event", event.id),
         )
         self.assertEqual(
             self.wizard_moves, self.inv1 | self.inv2
@@ -207,10 +210,14 @@ class TestDossierExport(RecouvrementCase):
         self.assertEqual(event.export_attachment_id, self.attachment)
         self.assertEqual(event.user_id, self.env.user)
         self.assertIn("Maître Durand", event.note)
-        message = self.b2b.message_ids.filtered(
-            lambda m: self.attachment in m.attachment_ids
+        # the case file is the export event's, in a field only recovery managers
+        # read: nothing in the customer's chatter (every internal user reads it)
+        self.assertFalse(
+            self.b2b.message_ids.filtered(lambda m: self.attachment in m.attachment_ids)
         )
-        self.assertEqual(len(message), 1)
+        self.assertEqual(self.attachment.res_field, "export_file")
+        notes = event.debtor_id.message_ids.filtered(lambda m: event.name in m.body)
+        self.assertEqual(len(notes), 1)
         self.assertEqual(
             set((self.inv1 | self.inv2).mapped("recouvrement_state")), {"transferred"}
         )
@@ -245,7 +252,8 @@ class TestDossierExport(RecouvrementCase):
         manager_b = new_test_user(
             self.env,
             login="manager_b",
-            groups="account.group_account_manager",
+            groups="account.group_account_manager,"
+            "recouvrement_amiable.group_recouvrement_manager",
             company_id=company_b.id,
             company_ids=[Command.set(company_b.ids)],
         )

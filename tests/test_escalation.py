@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import RecouvrementCase, day, on_day
@@ -559,7 +559,7 @@ class TestEscalation(RecouvrementCase):
                 ],
             }
         )
-        with self.assertRaisesRegex(UserError, "managers"):
+        with self.assertRaises(AccessError):
             rate.with_user(clerk).action_confirm()
         rate.action_confirm()
         self.assertEqual(rate.reliability, "verified")
@@ -697,7 +697,7 @@ class TestEscalation(RecouvrementCase):
         self.run_cron("2026-03-26")
         self.assertFalse(inv.recouvrement_stage_id)
         debtor = self.debtor(self.b2b)
-        self.assertIn("no email", debtor.issue)
+        self.assertIn("no valid email", debtor.issue)
         self.assertEqual(debtor.next_date, date(2026, 4, 2))  # retried after spacing
         issue_type = self.env.ref(
             "recouvrement_amiable.mail_activity_type_recouvrement_issue"

@@ -11,10 +11,12 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_bank
+from . import res_users
 from . import account_move_escalation
 from . import account_move_watch
 from . import account_move
 from . import ir_actions_report
 from . import ir_attachment
 from . import mail_activity
+from . import mail_mail
 from . import mail_template

@@ -367,9 +367,11 @@ class AccountMove(models.Model):
 
     @api.depends("recouvrement_event_ids.state")
     def _compute_recouvrement_waiting_validation(self):
+        # billing users see that a step waits, not the event (evidence is for the
+        # recovery users)
         for move in self:
             move.recouvrement_waiting_validation = any(
-                e.state == "to_validate" for e in move.recouvrement_event_ids
+                e.state == "to_validate" for e in move.sudo().recouvrement_event_ids
             )
 
     # ------------------------------------------------------------------

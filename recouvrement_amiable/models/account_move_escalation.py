@@ -8,6 +8,7 @@ transferred, closed) is changed here, and its debtor is planned again.
 """
 
 import logging
+from collections import defaultdict
 
 import psycopg2
 from markupsafe import Markup
@@ -16,7 +17,13 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
-from .constants import OPEN_EVENT_STATES, OPEN_PAYMENT_STATES, SUSPENDED_STATES
+from . import evidence
+from .constants import (
+    CONTACT_EVENT_STATES,
+    OPEN_EVENT_STATES,
+    OPEN_PAYMENT_STATES,
+    SUSPENDED_STATES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -160,6 +167,7 @@ class RecouvrementEscalationMixin(models.AbstractModel):
         self._recouvrement_log_events("closed", note, today)
         self.recouvrement_debtor_id._recouvrement_plan()
 
+    @evidence.event_transition
     def _recouvrement_log_events(self, event_type, note, today=None, **extra):
         """One event per debtor for a change that is not a stage (pause, dispute...)."""
         today = today or fields.Date.context_today(self)
@@ -275,6 +283,37 @@ class RecouvrementEscalationMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Registered letters
     # ------------------------------------------------------------------
+    def _recouvrement_recompute_stage(self):
+        """The stage each invoice really reached: the highest of the steps sent to
+        its customer about it (a step that failed, or was cancelled, does not count)."""
+        if not self:
+            return
+        events = (
+            self.env["recouvrement.event"]
+            .sudo()
+            .search(
+                [
+                    ("move_ids", "in", self.ids),
+                    ("event_type", "=", "stage"),
+                    ("state", "in", CONTACT_EVENT_STATES),
+                ]
+            )
+        )
+        reached = {}
+        for event in events:
+            stage = event.stage_id
+            for move in event.move_ids:
+                best = reached.get(move.id)
+                if not best or (best.sequence, best.id) < (stage.sequence, stage.id):
+                    reached[move.id] = stage
+        by_stage = defaultdict(list)
+        for move in self:
+            by_stage[reached.get(move.id, self.env["recouvrement.stage"])].append(
+                move.id
+            )
+        for stage, ids in by_stage.items():
+            self.browse(ids).write({"recouvrement_stage_id": stage.id})
+
     def _recouvrement_notice_events(self):
         return self.env["recouvrement.event"].search(
             [

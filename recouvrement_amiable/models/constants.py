@@ -28,6 +28,6 @@ LETTER_STAGE_KINDS = ("relance_1", "relance_2", "mise_en_demeure", "pre_reminder
 # Stages whose letter gives a payment deadline ("au plus tard le ...")
 DEADLINE_STAGE_KINDS = ("relance_2", "mise_en_demeure")
 # Event states of a contact that happened or is under way (the ladder counts them)
-CONTACT_EVENT_STATES = ("to_post", "pending", "done")
+CONTACT_EVENT_STATES = ("to_post", "pending", "queued", "done")
 # Event states not finished yet: a closing or a collective procedure cancels them
 OPEN_EVENT_STATES = ("to_validate", "to_post", "pending")

@@ -19,6 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, split_every
 
 from .. import decision, legal
+from . import evidence
 from .constants import ACTIVE_STATES, CONTACT_EVENT_STATES
 
 _logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class RecouvrementDebtor(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "next_date, id"
     _check_company_auto = True
+    # its state is the engine's (written with sudo); people read it and talk on it
+    _mail_post_access = "read"
 
     company_id = fields.Many2one(
         "res.company", required=True, index=True, readonly=True
@@ -275,7 +278,7 @@ class RecouvrementDebtor(models.Model):
             for debtor, *values in Event._read_group(
                 [
                     ("debtor_id", "in", self.ids),
-                    ("event_type", "in", ("stage", "call")),
+                    ("event_type", "in", ("stage", "call", "correction")),
                     ("state", "in", CONTACT_EVENT_STATES),
                 ],
                 ["debtor_id"],
@@ -573,6 +576,7 @@ class RecouvrementDebtor(models.Model):
     # ------------------------------------------------------------------
     # The run: decide and act
     # ------------------------------------------------------------------
+    @evidence.event_transition
     def _recouvrement_run(self, today, force=False):
         """Climb the ladder for these debtors (locked by the caller): decide for
         each, create one event per debtor that gets a step, run its channels, then

@@ -8,8 +8,10 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import email_normalize, format_date
 
 from .. import decision, legal
+from . import evidence
 from .constants import (
     CONTACT_EVENT_STATES,
     LETTER_STAGE_KINDS,
@@ -19,6 +21,11 @@ from .constants import (
 from .recouvrement_stage import CHANNEL_FIELDS
 
 _logger = logging.getLogger(__name__)
+ISSUE_ACTIVITY = "recouvrement_amiable.mail_activity_type_recouvrement_issue"
+# Fields anyone allowed to write events may change by hand: free texts, archiving
+FREE_FIELDS = frozenset({"note", "cost", "active"})
+# ... and, on a step waiting for validation, a recovery manager: its recipient
+DRAFT_FIELDS = frozenset({"contact_id", "lang", "email_to"})
 
 EVENT_TYPES = [
     ("stage", "Stage"),
@@ -34,11 +41,13 @@ EVENT_TYPES = [
     ("export", "Case file exported"),
     ("closed", "Recovery closed"),
     ("issue", "Problem"),
+    ("correction", "Correction"),
 ]
 EVENT_STATES = [
     ("to_validate", "To validate"),
     ("to_post", "To post"),
     ("pending", "Pending"),
+    ("queued", "Email queued"),
     ("done", "Done"),
     ("cancelled", "Cancelled"),
     ("failed", "Failed"),
@@ -54,8 +63,10 @@ CALL_OUTCOMES = [
 class RecouvrementEvent(models.Model):
     """The correspondence log: one row per thing done or sent to a debtor.
 
-    This is the memory a judge or a commissaire de justice asks for: the nightly run
-    never deletes it, and done events cannot be deleted by anyone.
+    This is the evidence a judge or a commissaire de justice weighs: only the
+    recovery actions write it (see evidence.py), each stamping who and when from the
+    server; nobody deletes an event that left the validation queue (archiving hides
+    it); a mistake is corrected by a new event that references the one it corrects.
     """
 
     _name = "recouvrement.event"
@@ -65,8 +76,13 @@ class RecouvrementEvent(models.Model):
     _check_company_auto = True
 
     name = fields.Char("Reference", readonly=True, copy=False, default="/")
+    active = fields.Boolean(default=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        readonly=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -75,6 +91,7 @@ class RecouvrementEvent(models.Model):
         index=True,
         check_company=True,
         help="The commercial entity the event concerns.",
+        readonly=True,
     )
     debtor_id = fields.Many2one(
         "recouvrement.debtor",
@@ -96,6 +113,7 @@ class RecouvrementEvent(models.Model):
         "move_id",
         string="Invoices",
         check_company=True,
+        readonly=True,
     )
     upcoming_move_ids = fields.Many2many(
         "account.move",
@@ -106,48 +124,62 @@ class RecouvrementEvent(models.Model):
         check_company=True,
         help="Open invoices not yet due when the letter was written: mentioned apart, "
         "not claimed.",
+        readonly=True,
     )
     move_count = fields.Integer(compute="_compute_move_count")
-    stage_id = fields.Many2one("recouvrement.stage", index=True, check_company=True)
+    stage_id = fields.Many2one(
+        "recouvrement.stage", index=True, check_company=True, readonly=True
+    )
     stage_kind = fields.Selection(related="stage_id.kind")
     call_script = fields.Html(related="stage_id.call_script")
     event_type = fields.Selection(
-        EVENT_TYPES, required=True, default="stage", index=True
+        EVENT_TYPES, required=True, default="stage", index=True, readonly=True
     )
-    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    date = fields.Date(
+        required=True, default=fields.Date.context_today, index=True, readonly=True
+    )
     state = fields.Selection(
-        EVENT_STATES, required=True, default="done", tracking=True, index=True
+        EVENT_STATES,
+        required=True,
+        default="done",
+        tracking=True,
+        index=True,
+        readonly=True,
     )
-    channel_email = fields.Boolean("Email")
-    channel_letter = fields.Boolean("Letter")
-    channel_registered = fields.Boolean("Registered letter")
-    channel_phone = fields.Boolean("Phone")
-    channel_manual = fields.Boolean("Manual")
+    channel_email = fields.Boolean("Email", readonly=True)
+    channel_letter = fields.Boolean("Letter", readonly=True)
+    channel_registered = fields.Boolean("Registered letter", readonly=True)
+    channel_phone = fields.Boolean("Phone", readonly=True)
+    channel_manual = fields.Boolean("Manual", readonly=True)
     channel_summary = fields.Char("Channels", compute="_compute_channel_summary")
     user_id = fields.Many2one(
-        "res.users", string="By", default=lambda self: self.env.user
+        "res.users", string="By", default=lambda self: self.env.user, readonly=True
     )
     lang = fields.Char(help="Language of the letter and email.")
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_due = fields.Monetary(
-        "Amount claimed", help="Total the letter claims, at the event's date."
+        "Amount claimed",
+        help="Total the letter claims, at the event's date.",
+        readonly=True,
     )
     cost = fields.Monetary(
         help="Postage or fees of this event (kept for the case file)."
     )
     letter_attachment_id = fields.Many2one(
-        "ir.attachment", string="Letter PDF", copy=False
+        "ir.attachment", string="Letter PDF", copy=False, readonly=True
     )
     letter_sha256 = fields.Char("Letter SHA-256", copy=False, readonly=True)
     mail_id = fields.Many2one(
         "mail.mail", string="Email sent", copy=False, readonly=True
     )
     mail_message_id = fields.Many2one(
-        "mail.message", string="Email message", copy=False
+        "mail.message", string="Email message", copy=False, readonly=True
     )
-    email_to = fields.Char("Sent to", copy=False)
-    tracking_number = fields.Char("Registered letter number", tracking=True, copy=False)
-    sent_date = fields.Date("Posted on", tracking=True, copy=False)
+    email_to = fields.Char("Sent to", copy=False, readonly=True)
+    tracking_number = fields.Char(
+        "Registered letter number", tracking=True, copy=False, readonly=True
+    )
+    sent_date = fields.Date("Posted on", tracking=True, copy=False, readonly=True)
     receipt_date = fields.Date(
         "Received on",
         tracking=True,
@@ -155,6 +187,7 @@ class RecouvrementEvent(models.Model):
         help="First presentation of the registered letter (acknowledgement of "
         "receipt): "
         "the payment deadline of a formal notice runs from this date.",
+        readonly=True,
     )
     deadline_date = fields.Date(
         "Deadline stated",
@@ -162,9 +195,10 @@ class RecouvrementEvent(models.Model):
         help="The payment deadline the letter states: its date, plus the post's "
         "delivery days for a letter, plus the stage's deadline. The ladder's next "
         "step waits until the day after it.",
+        readonly=True,
     )
     receipt_attachment_id = fields.Many2one(
-        "ir.attachment", string="Acknowledgement of receipt", copy=False
+        "ir.attachment", string="Acknowledgement of receipt", copy=False, readonly=True
     )
     notice_deadline = fields.Date(
         "Payment deadline",
@@ -173,18 +207,52 @@ class RecouvrementEvent(models.Model):
         help="Last day to pay after a formal notice: its receipt plus the stage's "
         "deadline.",
     )
-    call_outcome = fields.Selection(CALL_OUTCOMES, tracking=True)
-    promise_date = fields.Date("Promised payment date")
-    call_date = fields.Date("Called on", copy=False)
+    call_outcome = fields.Selection(CALL_OUTCOMES, tracking=True, readonly=True)
+    promise_date = fields.Date("Promised payment date", readonly=True)
+    call_date = fields.Date("Called on", copy=False, readonly=True)
     note = fields.Html()
     validated_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     validated_on = fields.Datetime(readonly=True, copy=False)
+    posted_by_id = fields.Many2one(
+        "res.users", string="Posting recorded by", readonly=True, copy=False
+    )
+    posted_on = fields.Datetime("Posting recorded on", readonly=True, copy=False)
+    receipt_by_id = fields.Many2one(
+        "res.users", string="Receipt recorded by", readonly=True, copy=False
+    )
+    receipt_on = fields.Datetime("Receipt recorded on", readonly=True, copy=False)
+    cancelled_by_id = fields.Many2one(
+        "res.users", string="Cancelled by", readonly=True, copy=False
+    )
+    cancelled_on = fields.Datetime("Cancelled on", readonly=True, copy=False)
+    cancel_reason = fields.Text("Reason of the cancellation", readonly=True)
+    corrected_event_id = fields.Many2one(
+        "recouvrement.event",
+        string="Corrects",
+        readonly=True,
+        index="btree_not_null",
+        help="The event this correction is about: evidence is never rewritten, a "
+        "mistake is corrected by a new event.",
+    )
+    correction_ids = fields.One2many(
+        "recouvrement.event", "corrected_event_id", string="Corrections"
+    )
     issue = fields.Text(
         "Problem", readonly=True, help="Why the event could not be executed as planned."
     )
     export_attachment_id = fields.Many2one(
-        "ir.attachment", string="Case file", copy=False
+        "ir.attachment", string="Case file", copy=False, readonly=True
     )
+    # the case file itself: a field only recovery managers may read, so that its
+    # attachment is theirs alone (ir.attachment checks the field's groups)
+    export_file = fields.Binary(
+        "Case file (ZIP)",
+        attachment=True,
+        copy=False,
+        readonly=True,
+        groups="recouvrement_amiable.group_recouvrement_manager",
+    )
+    export_filename = fields.Char("Case file name", copy=False, readonly=True)
     all_paid = fields.Boolean(compute="_compute_all_paid")
 
     @api.depends("move_ids")
@@ -203,10 +271,10 @@ class RecouvrementEvent(models.Model):
                 labels[f] for f in CHANNEL_FIELDS if event[f]
             )
 
-    @api.depends(
-        "receipt_date", "stage_id.payment_deadline_days", "partner_id.debtor_type"
-    )
+    @api.depends("receipt_date")
     def _compute_notice_deadline(self):
+        # computed when the receipt is recorded, then kept: a later change of the
+        # stage's deadline does not rewrite what the debtor was given
         for event in self:
             if event.receipt_date and event.stage_id.kind == "mise_en_demeure":
                 days = event.stage_id._payment_deadline(event.partner_id.debtor_type)
@@ -223,6 +291,15 @@ class RecouvrementEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.browse().check_access("create")
+        if not evidence.in_transition():
+            raise UserError(
+                _(
+                    "Recovery events are created by the recovery actions (the nightly "
+                    "run, Escalate now, the invoice actions), never by hand: they are "
+                    "the evidence of what the customer was sent."
+                )
+            )
         events = super().create(vals_list)
         # REC/<year>/<id>: unique, increasing, and given to a whole batch of events
         # without one sequence query per event (the nightly run creates thousands)
@@ -230,13 +307,57 @@ class RecouvrementEvent(models.Model):
             event.name = f"REC/{event.date.year}/{event.id:06d}"
         return events
 
+    def write(self, vals):
+        if not evidence.in_transition():
+            self._recouvrement_check_free_write(vals)
+        return super().write(vals)
+
+    def _recouvrement_check_free_write(self, vals):
+        """Outside the recovery actions, only the free texts may change (and, on a
+        step waiting for validation, its recipient, by a recovery manager); the
+        chatter's and the activities' own fields stay Odoo's."""
+        mail_fields = set(self.env["mail.thread"]._fields) | set(
+            self.env["mail.activity.mixin"]._fields
+        )
+        fields_written = set(vals) - FREE_FIELDS - mail_fields
+        if not fields_written:
+            return
+        if (
+            fields_written <= DRAFT_FIELDS
+            and all(event.state == "to_validate" for event in self)
+            and self.env.user.has_group(
+                "recouvrement_amiable.group_recouvrement_manager"
+            )
+        ):
+            return
+        labels = ", ".join(
+            self._fields[name].get_description(self.env)["string"]
+            for name in sorted(fields_written)
+            if name in self._fields
+        )
+        raise UserError(
+            _(
+                "Recovery events are evidence: %(fields)s cannot be changed by hand. "
+                "Use the actions (validate, record the posting or the receipt, cancel "
+                "with a reason), or record a correction, which references the event "
+                "it corrects.",
+                fields=labels,
+            )
+        )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_never_done(self):
-        if any(event.state not in ("cancelled", "to_validate") for event in self):
+        """Only a step still waiting for validation may be deleted, by a recovery
+        manager; everything else is kept (archive it to hide it)."""
+        manager = self.env.user.has_group(
+            "recouvrement_amiable.group_recouvrement_manager"
+        )
+        if any(event.state != "to_validate" for event in self) or not manager:
             raise UserError(
                 _(
                     "Recovery events are the evidence of what was sent to the debtor: "
-                    "they cannot be deleted. Cancel an event instead."
+                    "they cannot be deleted. Cancel an event with a reason, or archive "
+                    "it."
                 )
             )
 
@@ -253,6 +374,8 @@ class RecouvrementEvent(models.Model):
             return "to_post"
         if channels & {"phone", "manual"}:
             return "pending"
+        if "email" in channels:
+            return "queued"  # done once Odoo's mail queue delivered it
         return "done"
 
     def _recouvrement_channel_set(self):
@@ -268,15 +391,16 @@ class RecouvrementEvent(models.Model):
         the debtor's own problems go to the debtor, a company's to the company).
         """
         channels = stage._channels()
-        if "email" in channels and not (contact.email or partner.email):
+        email = email_normalize(contact.email or partner.email or "")
+        if "email" in channels and not email:
             channels.discard("email")
             if stage._letter_possible():
                 channels.add("letter")
             elif not channels:
                 return channels, (
                     _(
-                        "%(partner)s has no email address for stage %(stage)s, and "
-                        "the stage has no letter to send instead.",
+                        "%(partner)s has no valid email address for stage %(stage)s, "
+                        "and the stage has no letter to send instead.",
                         partner=partner.display_name,
                         stage=stage.name,
                     ),
@@ -309,20 +433,32 @@ class RecouvrementEvent(models.Model):
             )
         return channels, None
 
+    @evidence.event_transition
     def _recouvrement_cancel_open(self, reason):
         """Cancel the events not finished yet (prepared, to post, pending): the one
         way to stop an event before it goes out. Their debtors are planned again."""
         events = self.filtered(lambda e: e.state in OPEN_EVENT_STATES)
         if not events:
             return events
-        events.write({"state": "cancelled", "issue": reason})
+        sent = events.filtered(lambda e: e.state in CONTACT_EVENT_STATES)
+        events.write(
+            {
+                "state": "cancelled",
+                "cancel_reason": reason,
+                "cancelled_by_id": self.env.user.id,
+                "cancelled_on": fields.Datetime.now(),
+            }
+        )
         events.activity_ids.sudo().unlink()
+        # a letter cancelled before posting never reached its stage
+        sent.move_ids._recouvrement_recompute_stage()
         events.debtor_id._recouvrement_plan()
         return events
 
     # ------------------------------------------------------------------
     # Channels: what happens to an event once decided
     # ------------------------------------------------------------------
+    @evidence.event_transition
     def _recouvrement_execute(self, today, claims=None):
         """Run the channels of these events (just created, or validated): the amount
         claimed, the letters, the emails, the calls and tasks.
@@ -343,6 +479,10 @@ class RecouvrementEvent(models.Model):
             # the invoices' PDFs of every email of the batch, in a few rendering calls
             self.env["account.move"]._recouvrement_ensure_invoice_pdfs(mailed.move_ids)
             errors.update(mailed._recouvrement_send_emails())
+        # an email nobody queues (no template, or a run without channels) is done
+        self.filtered(
+            lambda e: e.state == "queued" and not e.mail_id and e.id not in errors
+        ).write({"state": "done"})
         failed = self.filtered(lambda e: e.id in errors)
         (self - failed).filtered(
             lambda e: e.channel_phone or e.channel_manual
@@ -360,6 +500,7 @@ class RecouvrementEvent(models.Model):
             result[event.debtor_id.id] = (message, tomorrow, event.debtor_id)
         return result
 
+    @evidence.event_transition
     def _recouvrement_set_amounts(self, today, claims):
         """Total claimed by each event at its date; a claim already computed for the
         same invoices and day (``claims``: {debtor id: legal.Claim}) is reused."""
@@ -383,6 +524,7 @@ class RecouvrementEvent(models.Model):
                     else sum(event.move_ids.mapped("amount_residual"))
                 )
 
+    @evidence.event_transition
     def _recouvrement_render_letters(self):
         """Render the letters: one wkhtmltopdf call per report for all the events;
         Odoo splits the PDF and stores one attachment per event, whose SHA-256 is
@@ -522,6 +664,7 @@ class RecouvrementEvent(models.Model):
     # ------------------------------------------------------------------
     # Life cycle: validate, post, receive
     # ------------------------------------------------------------------
+    @evidence.event_transition
     def _recouvrement_validate(self):
         """Validate prepared steps: each covers its debtor's invoices overdue today,
         is dated today (a registered letter on the next posting day) and states its
@@ -587,16 +730,20 @@ class RecouvrementEvent(models.Model):
             raise UserError("\n".join(message for message, _d, _r in failed.values()))
         return to_run
 
+    @evidence.event_transition
     def _recouvrement_record_posted(self, tracking_number, sent_date):
         """The registered letter was handed to the post: its number and date. The
         stored letter is the evidence: it is rendered again with its number, and the
         version printed before the number was known is kept beside it."""
         self.ensure_one()
+        self._recouvrement_check_posting_date(sent_date)
         self.write(
             {
                 "tracking_number": tracking_number,
                 "sent_date": sent_date,
                 "state": "done",
+                "posted_by_id": self.env.user.id,
+                "posted_on": fields.Datetime.now(),
             }
         )
         if self.letter_attachment_id:
@@ -609,13 +756,20 @@ class RecouvrementEvent(models.Model):
         self.debtor_id._recouvrement_plan()
         return self
 
+    @evidence.event_transition
     def _recouvrement_record_receipt(self, receipt_date, attachment=None):
         """The acknowledgement of receipt: the notice's deadline runs from its first
         presentation; consumers owe interest from then (art. 1231-6 C. civ.)."""
         self.ensure_one()
         if receipt_date < (self.sent_date or self.date):
             raise UserError(_("A letter cannot be received before it was posted."))
-        vals = {"receipt_date": receipt_date}
+        if receipt_date > fields.Date.context_today(self):
+            raise UserError(_("A letter cannot be received in the future."))
+        vals = {
+            "receipt_date": receipt_date,
+            "receipt_by_id": self.env.user.id,
+            "receipt_on": fields.Datetime.now(),
+        }
         if attachment:
             attachment.write(
                 {
@@ -630,6 +784,58 @@ class RecouvrementEvent(models.Model):
             self.move_ids.write({"recouvrement_notice_date": receipt_date})
         self.debtor_id._recouvrement_plan()
         return self
+
+    # ------------------------------------------------------------------
+    # Email truth: an email is a contact once delivered
+    # ------------------------------------------------------------------
+    @evidence.event_transition
+    def _recouvrement_email_delivered(self):
+        self.filtered(lambda e: e.state == "queued").write({"state": "done"})
+
+    @evidence.event_transition
+    def _recouvrement_email_failed(self, reason):
+        """The email of these events was not delivered (refused address, bounce):
+        an event that was only that email failed, and is no contact; its invoices
+        fall back to the stage they really reached, the collector is told, and the
+        customer is planned again."""
+        events = self.filtered(lambda e: e.channel_email and e.state != "failed")
+        if not events:
+            return events
+        items = []
+        for event in events:
+            message = _(
+                "The email of %(event)s to %(email)s was not delivered: %(reason)s",
+                event=event.name,
+                email=event.email_to or "",
+                reason=reason,
+            )
+            other_channels = event._recouvrement_channel_set() - {"email"}
+            vals = {"issue": message}
+            if not other_channels:
+                vals["state"] = "failed"
+            event.write(vals)
+            items.append(
+                {
+                    "record": event.debtor_id or event,
+                    "type": ISSUE_ACTIVITY,
+                    "summary": message,
+                    "note": message,
+                    "user": event.company_id._recouvrement_responsible_user(
+                        "collector", event.move_ids.invoice_user_id
+                    ),
+                }
+            )
+        failed = events.filtered(lambda e: e.state == "failed")
+        failed.move_ids._recouvrement_recompute_stage()
+        events.debtor_id._recouvrement_plan()
+        self.env["mail.activity"]._recouvrement_notify(items)
+        return events
+
+    def _message_receive_bounce(self, email, partner):
+        """A bounce of the reminder: the email was not delivered after all."""
+        res = super()._message_receive_bounce(email, partner)
+        self._recouvrement_email_failed(_("returned by the recipient's server"))
+        return res
 
     # ------------------------------------------------------------------
     # Letter data (used by the QWeb letters and the emails)
@@ -769,6 +975,7 @@ class RecouvrementEvent(models.Model):
     # ------------------------------------------------------------------
     def action_validate(self):
         """Validate the selected events waiting for validation: run their channels."""
+        self.check_access("write")
         if not self.env.user.has_group(
             "recouvrement_amiable.group_recouvrement_manager"
         ):
@@ -780,19 +987,104 @@ class RecouvrementEvent(models.Model):
         return True
 
     def action_cancel(self):
+        """Ask for the reason, then cancel (see recouvrement.event.cancel)."""
+        self.check_access("write")
+        self._recouvrement_check_cancel()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cancel with a reason"),
+            "res_model": "recouvrement.event.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_event_ids": self.ids},
+        }
+
+    def _recouvrement_check_cancel(self):
+        """Only events not finished may be cancelled; a step waiting for validation
+        is a manager's to cancel."""
         to_cancel = self.filtered(lambda e: e.state in OPEN_EVENT_STATES)
-        if not to_cancel:
+        if not to_cancel or to_cancel != self:
             raise UserError(
                 _("Only events to validate, to post or pending can be cancelled.")
             )
-        to_cancel._recouvrement_cancel_open(
-            _("Cancelled by %(user)s.", user=self.env.user.name)
-        )
-        return True
+        if any(e.state == "to_validate" for e in self) and not self.env.user.has_group(
+            "recouvrement_amiable.group_recouvrement_manager"
+        ):
+            raise UserError(
+                _("Only a recovery manager can cancel a step waiting for validation.")
+            )
+        return to_cancel
 
+    def action_correct(self):
+        """Record a correction of this event (a new event that references it)."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.state not in ("done", "to_post", "pending") or self.event_type not in (
+            "stage",
+            "call",
+        ):
+            raise UserError(_("Only a sent letter, email or call can be corrected."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Record a correction"),
+            "res_model": "recouvrement.event.correction",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_event_id": self.id},
+        }
+
+    @evidence.event_transition
+    def _recouvrement_correct(self, reason, **values):
+        """A new event recording what was wrong in this one, and the right values
+        (registered letter number, posting date, receipt date); the ladder and the
+        case file read both, the original stays as it was."""
+        self.ensure_one()
+        if not (reason or "").strip():
+            raise UserError(_("Say what was wrong and why it is corrected."))
+        today = fields.Date.context_today(self)
+        for name in ("sent_date", "receipt_date"):
+            if values.get(name) and values[name] > today:
+                raise UserError(_("A correction cannot set a date in the future."))
+        correction = self.create(
+            {
+                "company_id": self.company_id.id,
+                "partner_id": self.partner_id.id,
+                "debtor_id": self.debtor_id.id,
+                "contact_id": self.contact_id.id,
+                "move_ids": [Command.set(self.move_ids.ids)],
+                "stage_id": self.stage_id.id,
+                "event_type": "correction",
+                "corrected_event_id": self.id,
+                "date": today,
+                "state": "done",
+                "channel_registered": self.channel_registered,
+                "user_id": self.env.user.id,
+                "note": Markup("<p>%s</p>")
+                % _(
+                    "Correction of %(event)s: %(reason)s",
+                    event=self.name,
+                    reason=reason,
+                ),
+                **{k: v for k, v in values.items() if v},
+            }
+        )
+        self.message_post(
+            body=_(
+                "Corrected by %(correction)s: %(reason)s",
+                correction=correction._get_html_link(),
+                reason=reason,
+            )
+        )
+        if values.get("receipt_date") and self.stage_id.kind == "mise_en_demeure":
+            self.move_ids.write({"recouvrement_notice_date": values["receipt_date"]})
+        self.debtor_id._recouvrement_plan()
+        return correction
+
+    @evidence.event_transition
     def action_mark_posted(self):
         """Letters handed to the post: the event is done (registered letters need their
         number)."""
+        self.check_access("write")
         for event in self:
             if event.state != "to_post":
                 raise UserError(
@@ -806,9 +1098,30 @@ class RecouvrementEvent(models.Model):
                         event=event.name,
                     )
                 )
-        self.write({"state": "done", "sent_date": fields.Date.context_today(self)})
+        self.write(
+            {
+                "state": "done",
+                "sent_date": fields.Date.context_today(self),
+                "posted_by_id": self.env.user.id,
+                "posted_on": fields.Datetime.now(),
+            }
+        )
         self.debtor_id._recouvrement_plan()
         return True
+
+    def _recouvrement_check_posting_date(self, sent_date):
+        self.ensure_one()
+        if sent_date > fields.Date.context_today(self):
+            raise UserError(_("A letter cannot be posted in the future."))
+        if sent_date < self.date:
+            raise UserError(
+                _(
+                    "The letter %(event)s is dated %(date)s: it cannot have been "
+                    "posted before.",
+                    event=self.name,
+                    date=format_date(self.env, self.date),
+                )
+            )
 
     def action_print_letters(self):
         """One PDF with the letters of every selected event, rendered in one call."""

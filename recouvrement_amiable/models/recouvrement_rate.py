@@ -118,6 +118,7 @@ class RecouvrementRate(models.Model):
     def action_confirm(self):
         """A recovery manager confirms the figure with its source: letters may then
         claim interest computed on it."""
+        self.check_access("write")
         if not self.env.user.has_group(
             "recouvrement_amiable.group_recouvrement_manager"
         ):

@@ -106,8 +106,9 @@ class ResCompany(models.Model):
     recouvrement_spacing_days = fields.Integer(
         "Days between two contacts",
         default=7,
-        help="Minimum days between two contacts with the same customer "
-        "(no pressure, no repeated calls: legal_spec_fr.md §4.3).",
+        help="Minimum days between two contacts with the same customer, whatever the "
+        "channel (no pressure, no repeated calls, art. L121-6 C. conso.); never two "
+        "contacts on the same day.",
     )
     recouvrement_catch_up = fields.Boolean(
         "Catch up",

@@ -49,11 +49,11 @@ class ResPartner(models.Model):
         store=True,
         readonly=False,
         recursive=True,
-        help="Drives the legal regime of recovery (legal_spec_fr.md §1): business "
-        "debtors owe "
-        "late-payment penalties and 40 EUR per invoice; consumers owe interest at the "
-        "legal rate "
-        "from the formal notice only. Defaulted from the partner's data, editable.",
+        help="Drives the legal regime of recovery: business debtors owe late-payment "
+        "penalties from the day after the due date and 40 EUR per invoice "
+        "(art. L441-10 C. com.); consumers owe interest at the legal rate from the "
+        "formal notice only (art. 1231-6 C. civ.). Defaulted from the partner's data, "
+        "editable.",
     )
     legal_form = fields.Char(
         help="SAS, SARL, EI, association, ... printed on formal notices."
@@ -209,10 +209,15 @@ class ResPartner(models.Model):
 
     def _compute_recouvrement_counts(self):
         commercial = self.commercial_partner_id
-        events = dict(
-            self.env["recouvrement.event"]._read_group(
-                [("partner_id", "in", commercial.ids)], ["partner_id"], ["__count"]
+        Event = self.env["recouvrement.event"]
+        events = (
+            dict(
+                Event._read_group(
+                    [("partner_id", "in", commercial.ids)], ["partner_id"], ["__count"]
+                )
             )
+            if Event.has_access("read")  # the log is the recovery users'
+            else {}
         )
         moves = dict(
             self.env["account.move"]._read_group(

@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models import evidence
 from ..models.recouvrement_dispute import DISPUTE_CATEGORIES
 from ..models.recouvrement_event import CALL_OUTCOMES
 
@@ -28,6 +29,7 @@ class RecouvrementCallOutcome(models.TransientModel):
         if self.outcome != "promise":
             self.promise_date = False
 
+    @evidence.event_transition
     def action_confirm(self):
         self.ensure_one()
         event = self.event_id

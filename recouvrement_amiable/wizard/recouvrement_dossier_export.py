@@ -5,6 +5,7 @@ a temporary file (each PDF is written then dropped: never all of them in memory)
 an integrity manifest (SHA-256 of every file) in XML and JSON.
 """
 
+import base64
 import email.policy
 import hashlib
 import io
@@ -24,6 +25,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+
+from ..models import evidence
 
 _logger = logging.getLogger(__name__)
 
@@ -192,44 +195,54 @@ class RecouvrementDossierExport(models.TransientModel):
             self._add_exhibits(builder, moves, claim)
             builder.finish(self._manifest_meta(moves, claim))
             zip_name = f"Dossier_{_slug(partner.name, 40)}_{self.date.isoformat()}.zip"
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": zip_name,
-                    "raw": builder.read_bytes(),
-                    "res_model": "res.partner",
-                    "res_id": partner.id,
-                    "mimetype": "application/zip",
-                }
-            )
+            content = builder.read_bytes()
         finally:
             builder.close()
-        self.attachment_id = attachment
         summary = _(
             "Case file exported by %(user)s on %(date)s: %(count)s exhibits, invoices "
-            "%(invoices)s, claim %(total)s.",
+            "%(invoices)s.",
             user=self.env.user.name,
             date=fields.Datetime.now().strftime("%d/%m/%Y %H:%M"),
             count=len(builder.exhibits),
             invoices=", ".join(moves.mapped("name")),
-            total=self.company_id.currency_id.format(float(claim.total)),
         )
-        partner.message_post(
-            body=summary,
-            attachment_ids=attachment.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
+        if self.recipient:
+            summary += " " + _("Recipient: %(recipient)s.", recipient=self.recipient)
+        # the case file belongs to its export event, in a field only the recovery
+        # managers of the company read, and nobody replaces (not among the customer's
+        # attachments, which every internal user reads)
+        with evidence.transition():
+            event = moves._recouvrement_log_events(
+                "export", summary, user_id=self.env.user.id
+            )[:1]
+            event.write(
+                {
+                    "export_file": base64.b64encode(content),
+                    "export_filename": zip_name,
+                }
+            )
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", "recouvrement.event"),
+                        ("res_id", "=", event.id),
+                        ("res_field", "=", "export_file"),
+                    ],
+                    limit=1,
+                )
+            )
+            attachment.write({"name": zip_name, "mimetype": "application/zip"})
+            event.export_attachment_id = attachment
+        event.debtor_id._message_log(
+            body=_(
+                "%(summary)s Event %(event)s.",
+                summary=summary,
+                event=event._get_html_link(),
+            )
         )
-        moves._recouvrement_log_events(
-            "export",
-            summary
-            + (
-                " " + _("Recipient: %(recipient)s.", recipient=self.recipient)
-                if self.recipient
-                else ""
-            ),
-            export_attachment_id=attachment.id,
-            user_id=self.env.user.id,
-        )
+        self.attachment_id = attachment
         if self.mark_transferred:
             moves._recouvrement_mark_transferred()
         return {
