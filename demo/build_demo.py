@@ -511,7 +511,9 @@ def pay_if_due(env, invoice, item, today_sim, counts):
 
 def morning_routine(env, rng, today_sim):
     """The recovery manager validates the formal notices prepared overnight, posts the
-    letters the same day; acknowledgements of receipt come back three days later."""
+    letters the same day; acknowledgements of receipt come back three days later.
+    She acts with her own rights, as in the web client."""
+    env = env(user=env.company.recouvrement_signatory_id, su=False)
     Event = env["recouvrement.event"]
     for event in Event.search([("state", "=", "to_validate")]):
         try:
@@ -758,7 +760,9 @@ def paid_dates(env, partners):
 
 
 def write_outputs(env, company, output):
+    """The letters of the quarter and a case file, exported by the recovery manager."""
     os.makedirs(output, exist_ok=True)
+    env = env(user=company.recouvrement_signatory_id, su=False)
     Event = env["recouvrement.event"]
     print(f"\nOutputs in {os.path.abspath(output)}:")
     for kind in ("relance_1", "relance_2", "mise_en_demeure"):

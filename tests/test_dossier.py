@@ -72,8 +72,19 @@ class TestDossierExport(RecouvrementCase):
         )
         moves._recouvrement_record_receipt(day("2026-05-19"), scan)
         cls.claim = moves._recouvrement_claim(day("2026-06-01"))
+        # exported by a recovery manager who does not administer the settings (the
+        # sent emails, mail.mail, are not readable to them otherwise)
+        cls.manager = new_test_user(
+            cls.env,
+            login="dossier_manager",
+            groups="account.group_account_manager,"
+            "recouvrement_amiable.group_recouvrement_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
         wizard = (
             cls.env["recouvrement.dossier.export"]
+            .with_user(cls.manager)
             .with_context(active_model="res.partner", active_ids=cls.b2b.ids)
             .create({"date": "2026-06-01", "recipient": "Maître Durand"})
         )
@@ -208,7 +219,7 @@ class TestDossierExport(RecouvrementCase):
         )
         self.assertEqual(len(event), 1)
         self.assertEqual(event.export_attachment_id, self.attachment)
-        self.assertEqual(event.user_id, self.env.user)
+        self.assertEqual(event.user_id, self.manager)
         self.assertIn("Maître Durand", event.note)
         # the case file is the export event's, in a field only recovery managers
         # read: nothing in the customer's chatter (every internal user reads it)

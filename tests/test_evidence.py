@@ -299,6 +299,40 @@ class TestEvidence(RecouvrementCase):
         # a billing user sees that a step waits on the invoice, not the letter
         self.assertTrue(self.inv.with_user(billing).recouvrement_stage_id)
 
+    def test_a_billing_user_invoices_and_cashes_without_recovery_rights(self):
+        """Posting an invoice and registering its payment plan the customer and stop
+        its letters, whoever does it: no recovery right is needed for that."""
+        billing = new_test_user(
+            self.env,
+            login="billing_cash",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        notice = self.notice()
+        self.assertEqual(notice.state, "to_post")
+        with on_day("2026-04-16"):
+            invoice = self.invoice(
+                self.b2b, 300, "2026-04-16", "2026-05-16", post=False
+            )
+            invoice.with_user(billing).action_post()
+            self.assertTrue(invoice.recouvrement_debtor_id)
+            fields_ = ["recouvrement_stage_id", "recouvrement_state"]
+            fields_ += ["recouvrement_next_date", "recouvrement_days_late"]
+            fields_ += ["recouvrement_waiting_validation", "recouvrement_debtor_issue"]
+            self.inv.with_user(billing).read(fields_)
+            register = (
+                self.env["account.payment.register"]
+                .with_user(billing)
+                .with_context(active_model="account.move", active_ids=self.inv.ids)
+                .create({"payment_date": "2026-04-16", "amount": 1200})
+            )
+            register._create_payments()
+        self.assertEqual(self.inv.payment_state, "paid")
+        self.assertEqual(self.inv.recouvrement_state, "closed")
+        self.assertEqual(notice.state, "cancelled")
+        self.assertEqual(notice.cancelled_by_id, billing)
+
     def test_the_case_file_is_for_the_recovery_managers(self):
         for on in ("2026-04-01", "2026-04-02", "2026-04-03"):
             self.escalate_now(self.inv, on)

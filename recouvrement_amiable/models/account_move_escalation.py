@@ -146,8 +146,12 @@ class RecouvrementEscalationMixin(models.AbstractModel):
         )
         if in_recovery:
             in_recovery._recouvrement_set_closed("paid", _("Invoice paid."))
-        pending = self.env["recouvrement.event"].search(
-            [("move_ids", "in", self.ids), ("state", "in", OPEN_EVENT_STATES)]
+        # sudo: a payment is registered by accounting users who may not read the
+        # recovery log; the letters of paid invoices are stopped all the same
+        pending = (
+            self.env["recouvrement.event"]
+            .sudo()
+            .search([("move_ids", "in", self.ids), ("state", "in", OPEN_EVENT_STATES)])
         )
         pending.filtered("all_paid")._recouvrement_cancel_open(
             _("All invoices were paid.")
@@ -211,7 +215,7 @@ class RecouvrementEscalationMixin(models.AbstractModel):
                 "recouvrement_pause_reason": reason,
             }
         )
-        self.env["recouvrement.event"].search(
+        self.env["recouvrement.event"].sudo().search(
             [("move_ids", "in", self.ids), ("state", "=", "to_validate")]
         )._recouvrement_cancel_open(reason)
         events = self._recouvrement_log_events(event_type, reason, today)

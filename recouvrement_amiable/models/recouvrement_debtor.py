@@ -463,7 +463,9 @@ class RecouvrementDebtor(models.Model):
         The problems are written in the company's language, as the nightly run
         writes them, whoever triggers the planning."""
         today = today or fields.Date.context_today(self)
-        for company, debtors in self.exists().grouped("company_id").items():
+        # sudo: planning is a side effect of what any accounting user does (posting,
+        # registering a payment), including those who may not read the recovery
+        for company, debtors in self.sudo().exists().grouped("company_id").items():
             lang = company.partner_id.lang or self.env.lang
             debtors.with_context(lang=lang)._recouvrement_plan_company(today)
 

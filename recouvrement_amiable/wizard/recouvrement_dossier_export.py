@@ -502,8 +502,10 @@ class RecouvrementDossierExport(models.TransientModel):
                 )
 
     def _email_data(self, event):
-        mail = event.mail_id
-        message = event.mail_message_id or mail.mail_message_id
+        # sudo: outgoing mails are readable by settings administrators only; the
+        # recovery manager exporting the case file reads the email of its event
+        mail = event.sudo().mail_id
+        message = event.sudo().mail_message_id or mail.mail_message_id
         subject = (mail.subject if mail else message.subject) or ""
         body = (mail.body_html if mail else message.body) or ""
         email_from = (mail.email_from if mail else message.email_from) or ""
@@ -846,4 +848,6 @@ class _ZipBuilder:
         return self._file.read()
 
     def close(self):
+        if self._zip.fp:  # left open by an error: closed before its file
+            self._zip.close()
         self._file.close()
