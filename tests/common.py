@@ -2,8 +2,10 @@
 customers, invoices with exact due dates, payments, and the nightly run."""
 
 import datetime as dt
+import sys
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -13,6 +15,11 @@ from odoo.tests import tagged
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.recouvrement_amiable import legal
 
+# the demo's helpers (a local SMTP server Odoo's mail queue delivers to)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "demo"))
+from smtp_sink import SmtpSink  # noqa: E402
+
+__all__ = ["SmtpSink"]
 D = Decimal
 
 

@@ -129,6 +129,13 @@ class TestAccessMatrix(HttpCase):
             [("move_ids", "in", move.ids), ("state", "=", "to_validate")]
         )
 
+    def _dossier(self, name):
+        """A draft case file of a new customer's overdue invoice."""
+        move = self._invoice(self._customer(name))
+        return self.env["recouvrement.dossier"]._recouvrement_create_for(
+            move.commercial_partner_id, move
+        )
+
     def _rate(self, year):
         return self.env["recouvrement.rate"].create(
             {
@@ -189,6 +196,15 @@ class TestAccessMatrix(HttpCase):
                     ).recouvrement_debtor_id,
                 }
             )
+            with at("2026-04-20"):
+                victim_dossier = self._dossier(f"Client dossier supprimé {role}")
+            victims.update(
+                {
+                    "recouvrement.dossier": victim_dossier,
+                    "recouvrement.dossier.exhibit": victim_dossier.exhibit_ids[:1],
+                    "recouvrement.dossier.check": victim_dossier.check_ids[:1],
+                }
+            )
             samples["per_role"][role] = {
                 "move": self._invoice(partner),
                 "create_move": self._invoice(partner),
@@ -203,6 +219,13 @@ class TestAccessMatrix(HttpCase):
         samples["recouvrement.event"] = env["recouvrement.event"].search(
             [("move_ids", "in", first.ids)], limit=1
         )
+        with at("2026-04-20"):
+            dossier = env["recouvrement.dossier"]._recouvrement_create_for(
+                first.commercial_partner_id, first
+            )
+        samples["recouvrement.dossier"] = dossier
+        samples["recouvrement.dossier.exhibit"] = dossier.exhibit_ids[:1]
+        samples["recouvrement.dossier.check"] = dossier.check_ids[:1]
         records = self._records(first.commercial_partner_id)
         for model in (
             "recouvrement.dispute",
@@ -284,6 +307,9 @@ class TestAccessMatrix(HttpCase):
             "recouvrement.payment.plan": {"note": "Note"},
             "recouvrement.payment.plan.line": {"date": "2026-06-02"},
             "recouvrement.mediation": {"outcome": "En cours"},
+            "recouvrement.dossier": {"recipient_kind": "avocat"},
+            "recouvrement.dossier.exhibit": {"title": "Pièce réécrite"},
+            "recouvrement.dossier.check": {"message": "Contrôle réécrit"},
         }
 
         def creates(model, role):
@@ -336,6 +362,24 @@ class TestAccessMatrix(HttpCase):
                     "name": f"MED-{role}",
                     "partner_id": partner.id,
                     "move_ids": set_ids(move.ids),
+                },
+                "recouvrement.dossier": {
+                    "debtor_id": move.recouvrement_debtor_id.id,
+                    "move_ids": set_ids(move.ids),
+                },
+                "recouvrement.dossier.exhibit": {
+                    "dossier_id": s["recouvrement.dossier"].id,
+                    "number": 99,
+                    "key": "forged",
+                    "title": "Pièce ajoutée",
+                    "kind": "document",
+                },
+                "recouvrement.dossier.check": {
+                    "dossier_id": s["recouvrement.dossier"].id,
+                    "key": "forged",
+                    "kind": "notice",
+                    "message": "Levé",
+                    "state": "overridden",
                 },
             }[model]
 
@@ -408,6 +452,24 @@ class TestAccessMatrix(HttpCase):
                     "recouvrement.debtor",
                     "action_recouvrement_escalate_now",
                     s["per_role"][role]["move"].recouvrement_debtor_id.ids,
+                ),
+            ),
+            (
+                "recouvrement.dossier:action_check",
+                lambda role: self.rpc(
+                    role,
+                    "recouvrement.dossier",
+                    "action_check",
+                    s["recouvrement.dossier"].ids,
+                ),
+            ),
+            (
+                "recouvrement.dossier:action_send",
+                lambda role: self.rpc(
+                    role,
+                    "recouvrement.dossier",
+                    "action_send",
+                    s["recouvrement.dossier"].ids,
                 ),
             ),
             (

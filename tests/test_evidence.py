@@ -333,21 +333,6 @@ class TestEvidence(RecouvrementCase):
         self.assertEqual(notice.state, "cancelled")
         self.assertEqual(notice.cancelled_by_id, billing)
 
-    def test_the_case_file_is_for_the_recovery_managers(self):
-        for on in ("2026-04-01", "2026-04-02", "2026-04-03"):
-            self.escalate_now(self.inv, on)
-        wizard = (
-            self.env["recouvrement.dossier.export"]
-            .with_context(active_model="res.partner", active_ids=self.b2b.ids)
-            .create({"date": "2026-04-20", "mark_transferred": False})
-        )
-        with on_day("2026-04-20"):
-            wizard.action_export()
-        archive = wizard.attachment_id
-        self.assertEqual(archive.with_user(self.manager).raw[:2], b"PK")
-        with self.assertRaises(AccessError):
-            archive.with_user(self.accountant).read(["raw"])
-
     # ------------------------------------------------------------------ emails
     def test_an_invalid_email_address_is_no_email(self):
         self.b2b.email = "compta.boulangerie-du-marais.fr"

@@ -4,9 +4,15 @@ from . import recouvrement_stage
 from . import recouvrement_debtor
 from . import recouvrement_debtor_profile
 from . import recouvrement_event
+from . import recouvrement_event_email
 from . import recouvrement_dispute
 from . import recouvrement_payment_plan
 from . import recouvrement_mediation
+from . import recouvrement_dossier
+from . import recouvrement_dossier_exhibit
+from . import recouvrement_dossier_check
+from . import recouvrement_dossier_documents
+from . import recouvrement_dossier_build
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -328,7 +328,9 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             order="date desc, id desc",
         )
 
-    def _recouvrement_record_registered_sent(self, tracking_number, sent_date):
+    def _recouvrement_record_registered_sent(
+        self, tracking_number, sent_date, deposit=None
+    ):
         events = self._recouvrement_notice_events().filtered(
             lambda e: e.state == "to_post"
         )
@@ -338,12 +340,25 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             )
         if len(events.partner_id) > 1:
             raise UserError(_("Select the invoices of one customer."))
-        return events[0]._recouvrement_record_posted(tracking_number, sent_date)
+        return events[0]._recouvrement_record_posted(
+            tracking_number, sent_date, deposit
+        )
 
-    def _recouvrement_record_receipt(self, receipt_date, attachment=None):
-        events = self._recouvrement_notice_events().filtered(
+    def _recouvrement_record_receipt(
+        self, receipt_date, attachment=None, kind="signed"
+    ):
+        posted = self._recouvrement_notice_events().filtered(
             lambda e: e.tracking_number or e.sent_date
         )
+        events = posted.filtered(lambda e: not e.receipt_date)
+        if posted and not events:
+            raise UserError(
+                _(
+                    "The delivery of the registered letters of these invoices is "
+                    "already recorded: attach its proof from the letter's event, or "
+                    "record a correction."
+                )
+            )
         if not events:
             raise UserError(
                 _(
@@ -353,7 +368,7 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             )
         if len(events.partner_id) > 1:
             raise UserError(_("Select the invoices of one customer."))
-        return events[0]._recouvrement_record_receipt(receipt_date, attachment)
+        return events[0]._recouvrement_record_receipt(receipt_date, attachment, kind)
 
     # ------------------------------------------------------------------
     # Invoices' PDFs and contacts (letters, emails, case file)

@@ -2,7 +2,6 @@ import os
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 
 from . import evidence
 
@@ -11,11 +10,17 @@ from . import evidence
 EVIDENCE_FIELDS = frozenset(
     {"datas", "raw", "db_datas", "store_fname", "res_model", "res_id", "checksum"}
 )
+# The records whose files are evidence: events (letters, receipts, proofs) and case
+# files (their exhibits and ZIP)
+EVIDENCE_MODELS = frozenset(
+    {"recouvrement.event", "recouvrement.dossier", "recouvrement.dossier.exhibit"}
+)
 DOCUMENT_CATEGORIES = [
     ("contract", "Contract"),
     ("cgv", "Terms of sale (CGV)"),
     ("order", "Order form / signed quote"),
     ("delivery", "Delivery note / acceptance report"),
+    ("deposit", "Proof of posting"),
     ("ar", "Acknowledgement of receipt"),
     ("correspondence", "Correspondence"),
 ]
@@ -45,7 +50,7 @@ class IrAttachment(models.Model):
         return os.path.isfile(self._full_path(self.store_fname))
 
     def _recouvrement_evidence(self):
-        return self.filtered(lambda a: a.res_model == "recouvrement.event")
+        return self.filtered(lambda a: a.res_model in EVIDENCE_MODELS)
 
     def write(self, vals):
         if (
@@ -71,43 +76,3 @@ class IrAttachment(models.Model):
                     "received: it cannot be deleted."
                 )
             )
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        """The files of a recovery event's restricted fields (the case file, for
-        recovery managers) are found only by those who may read the field: the
-        event's other readers, who could otherwise open it by its id, do not see
-        them. Odoo already hides the files of binary fields from the searches that
-        do not ask for them (its ``res_field = False`` condition)."""
-        if not self.env.su and (
-            self.env.context.get("skip_res_field_check")
-            or any(
-                isinstance(leaf, list | tuple) and leaf[0] in ("id", "res_field")
-                for leaf in domain
-            )
-        ):
-            restricted = self._recouvrement_restricted_fields()
-            if restricted:
-                domain = expression.AND(
-                    [
-                        domain,
-                        [
-                            "!",
-                            "&",
-                            ("res_model", "=", "recouvrement.event"),
-                            ("res_field", "in", restricted),
-                        ],
-                    ]
-                )
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _recouvrement_restricted_fields(self):
-        Event = self.env["recouvrement.event"]
-        return [
-            name
-            for name, field in Event._fields.items()
-            if field.type == "binary"
-            and field.attachment
-            and not field.is_accessible(self.env)
-        ]

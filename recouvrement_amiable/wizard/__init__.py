@@ -5,3 +5,5 @@ from . import recouvrement_dossier_export
 from . import recouvrement_payment_plan_create
 from . import recouvrement_event_cancel
 from . import recouvrement_event_correction
+from . import recouvrement_event_proof
+from . import recouvrement_dossier_override

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 
 from ..models.constants import CLOSE_REASONS, OPEN_EVENT_STATES
 from ..models.recouvrement_dispute import DISPUTE_CATEGORIES
+from ..models.recouvrement_event import RECEIPT_KINDS
 
 ACTIONS = [
     ("pause", "Pause until a date"),
@@ -28,8 +29,23 @@ class RecouvrementMoveAction(models.TransientModel):
     category = fields.Selection(DISPUTE_CATEGORIES)
     date_end = fields.Date("Until")
     tracking_number = fields.Char("Registered letter number")
-    receipt_file = fields.Binary("Scan of the acknowledgement of receipt")
+    receipt_kind = fields.Selection(
+        RECEIPT_KINDS,
+        string="Delivery",
+        default="signed",
+        help="Not collected: the letter was presented and a notice left, the debtor "
+        "did not collect it; the date is then that of the first presentation.",
+    )
+    receipt_file = fields.Binary(
+        "Proof of delivery",
+        help="Scan of the signed acknowledgement of receipt, or the post's proof of a "
+        "letter notified and not collected.",
+    )
     receipt_filename = fields.Char()
+    deposit_file = fields.Binary(
+        "Proof of posting", help="Scan of the post's receipt (preuve de dépôt)."
+    )
+    deposit_filename = fields.Char()
     close_reason = fields.Selection(CLOSE_REASONS, default="manual")
     reference = fields.Char("Mediation reference")
     mediator_id = fields.Many2one("res.partner", string="Mediator")
@@ -89,25 +105,32 @@ class RecouvrementMoveAction(models.TransientModel):
             }
         )
 
+    def _file(self, content, name, category):
+        if not content:
+            return None
+        return self.env["ir.attachment"].create(
+            {"name": name, "datas": content, "recouvrement_category": category}
+        )
+
     def _do_registered_sent(self, moves):
         self._require("tracking_number", "date")
+        deposit = self._file(
+            self.deposit_file,
+            self.deposit_filename or _("Proof of posting.pdf"),
+            "deposit",
+        )
         moves._recouvrement_record_registered_sent(
-            self.tracking_number.strip(), self.date
+            self.tracking_number.strip(), self.date, deposit
         )
 
     def _do_receipt(self, moves):
-        self._require("date")
-        attachment = None
-        if self.receipt_file:
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": self.receipt_filename
-                    or _("Acknowledgement of receipt.pdf"),
-                    "datas": self.receipt_file,
-                    "recouvrement_category": "ar",
-                }
-            )
-        moves._recouvrement_record_receipt(self.date, attachment)
+        self._require("date", "receipt_kind")
+        attachment = self._file(
+            self.receipt_file,
+            self.receipt_filename or _("Acknowledgement of receipt.pdf"),
+            "ar",
+        )
+        moves._recouvrement_record_receipt(self.date, attachment, self.receipt_kind)
 
     def _do_close(self, moves):
         self._require("close_reason")
