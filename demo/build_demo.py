@@ -5,6 +5,7 @@ Run through scripts/demo (which creates the database and sets RA_ODOO_CONF).
 """
 
 import argparse
+import base64
 import datetime as dt
 import os
 import random
@@ -14,9 +15,11 @@ import zipfile
 from collections import Counter, defaultdict
 
 from freezegun import freeze_time
+from markupsafe import Markup
 
 sys.path.insert(0, os.path.dirname(__file__))
 from odoo_env import environment, init_odoo, serve_http  # noqa: E402
+from smtp_sink import SmtpSink  # noqa: E402
 
 from odoo import Command  # noqa: E402
 from odoo.exceptions import UserError  # noqa: E402
@@ -143,6 +146,26 @@ def _logo_png():
     return base64.b64encode(buffer.getvalue())
 
 
+def _signature_png():
+    """A handwritten-looking signature for the signatory (drawn here)."""
+    import io
+    import math
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (480, 160), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    points = [
+        (30 + t * 4.2, 95 - 38 * math.sin(t / 6.0) * math.exp(-t / 110) - t / 4)
+        for t in range(100)
+    ]
+    draw.line(points, fill=(20, 40, 110, 255), width=4, joint="curve")
+    draw.line([(60, 120), (400, 104)], fill=(20, 40, 110, 255), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue())
+
+
 def setup_company(env, today):
     fr = env.ref("base.fr")
     extra = (
@@ -199,9 +222,15 @@ def setup_company(env, today):
     company.write(
         {
             "logo": _logo_png(),
-            "report_footer": "Atelier Dupont SAS au capital de 50 000 € - "
-            "RCS Paris 732 829 320 - TVA FR44732829320 - "
-            "18 rue de la Paix, 75002 Paris",
+            # two lines, each kept whole (non-breaking spaces inside the parts)
+            "report_footer": Markup(
+                "Atelier&nbsp;Dupont&nbsp;SAS"
+                " au&nbsp;capital&nbsp;de&nbsp;50&nbsp;000&nbsp;€"
+                " · RCS&nbsp;Paris&nbsp;732&nbsp;829&nbsp;320"
+                " · TVA&nbsp;FR44732829320<br/>18&nbsp;rue&nbsp;de&nbsp;la&nbsp;Paix,"
+                " 75002&nbsp;Paris"
+            ),
+            "recouvrement_signature_image": _signature_png(),
             "external_report_layout_id": env.ref("web.external_layout_standard").id,
         }
     )
@@ -216,8 +245,59 @@ def setup_company(env, today):
             "allow_out_payment": True,
         }
     )
+    company.write(
+        {
+            "recouvrement_rcs_city": "Paris",
+            "recouvrement_cgv_file": _terms_of_sale_pdf(env),
+            "recouvrement_cgv_filename": "CGV Atelier Dupont 2026-1.pdf",
+            "recouvrement_cgv_version": "2026-1",
+            "recouvrement_cgv_date": dt.date(today.year, 1, 1),
+        }
+    )
     confirm_rates(env, signatory, today)
     return env, company
+
+
+def _terms_of_sale_pdf(env):
+    """The company's terms of sale, as given to its customers (a real PDF)."""
+    import base64
+
+    html = """<html><head><meta charset="utf-8"/></head>
+    <body style="font-family: sans-serif; font-size: 11pt; margin: 20mm;">
+    <h1>Atelier Dupont SAS - Conditions générales de vente</h1>
+    <p>Version 2026-1, en vigueur au 1er janvier 2026.</p>
+    <h2>Article 1 - Objet</h2><p>Les présentes conditions régissent les ventes de
+    marchandises et les prestations d'Atelier Dupont à ses clients professionnels et
+    particuliers. Toute commande vaut acceptation des présentes conditions.</p>
+    <h2>Article 5 - Paiement</h2><p>Les factures sont payables à 30 jours date de
+    facture, par virement.</p>
+    <h2>Article 6 - Retard de paiement</h2><p>Tout retard de paiement entraîne de
+    plein droit, dès le lendemain de l'échéance, des pénalités au taux de la BCE
+    majoré de 10 points et, pour les clients professionnels, une indemnité
+    forfaitaire pour frais de recouvrement de 40 euros (art. L441-10 et D441-5 du
+    Code de commerce).</p></body></html>"""
+    pdf = env["ir.actions.report"]._run_wkhtmltopdf([html])
+    return base64.b64encode(pdf)
+
+
+def post_scan(title, lines):
+    """A one-page scan of a document from the post (drawn here with reportlab,
+    which Odoo ships): the receipt of a registered letter, its acknowledgement."""
+    import io
+
+    from reportlab.lib.pagesizes import A6
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A6, invariant=1)
+    page.setFont("Helvetica-Bold", 11)
+    page.drawString(20, 380, title)
+    page.setFont("Helvetica", 9)
+    for index, line in enumerate(lines):
+        page.drawString(20, 355 - 14 * index, line)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
 
 
 def confirm_rates(env, manager, today):
@@ -288,6 +368,23 @@ def create_customers(env, rng):
             partner.debtor_type = "public"
         elif form in ("Association", "SELARL", "SELAS"):
             partner.debtor_type = "b2b_non_commercant"
+        if not foreign and form != "Collectivité":
+            # who represents it, and its trade registry (the case file names them)
+            function = {
+                "SARL": "Gérant",
+                "EURL": "Gérant",
+                "SELARL": "Gérant",
+                "Association": "Président",
+            }.get(form, "Président")
+            partner.recouvrement_representative_id = env["res.partner"].create(
+                {
+                    "parent_id": partner.id,
+                    "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    "function": function,
+                }
+            )
+            if partner.debtor_type == "b2b_commercant":
+                partner.recouvrement_rcs_city = city
         if index % 3 == 0 and partner.email:
             env["res.partner"].create(
                 {
@@ -338,19 +435,26 @@ def create_invoices(env, company, items):
         )
         .filtered(lambda t: not t.price_include)[:1]
     )
-    product_names = [
-        "Prestation de conseil",
-        "Maintenance annuelle",
-        "Fourniture de matériel",
-        "Formation",
-        "Intervention sur site",
-    ]
+    # services, and one supply of goods: the notice names what the claim is for
+    products = env["product.product"].create(
+        [
+            {"name": name, "type": kind, "company_id": company.id}
+            for name, kind in (
+                ("Prestation de conseil", "service"),
+                ("Maintenance annuelle", "service"),
+                ("Fourniture de matériel", "consu"),
+                ("Formation", "service"),
+                ("Intervention sur site", "service"),
+            )
+        ]
+    )
     vals_list = []
     for index, item in enumerate(items):
         lines = [
             Command.create(
                 {
-                    "name": product_names[(index + n) % len(product_names)],
+                    "product_id": products[(index + n) % len(products)].id,
+                    "name": products[(index + n) % len(products)].name,
                     "quantity": 1,
                     "price_unit": amount,
                     "tax_ids": [Command.set(tax.ids)],
@@ -366,6 +470,8 @@ def create_invoices(env, company, items):
                 "journal_id": journal.id,
                 "invoice_date": item["issued"],
                 "invoice_date_due": item["due"],
+                # one order in three quotes the customer's purchase order number
+                "ref": f"BC-{2026_0000 + index}" if index % 3 == 0 else False,
                 "invoice_line_ids": lines,
                 "currency_id": company.currency_id.id,
             }
@@ -477,6 +583,8 @@ def simulate_day(env, company_id, plan, today_sim, rng, counts, offset=0):
     Move._cron_recouvrement_daily()
     while Move._cron_recouvrement_escalate():
         pass
+    # Odoo's mail queue sends the night's emails (to the local SMTP sink)
+    env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send(auto_commit=False)
     morning_routine(env, rng, today_sim)
 
 
@@ -524,9 +632,21 @@ def morning_routine(env, rng, today_sim):
     for event in Event.search(
         [("state", "=", "to_post"), ("channel_registered", "=", True)]
     ):
-        event.move_ids._recouvrement_record_registered_sent(
-            f"1A{rng.randint(10**10, 10**11 - 1)}", today_sim
+        number = f"1A{rng.randint(10**10, 10**11 - 1)}"
+        deposit = env["ir.attachment"].create(
+            {
+                "name": f"Preuve de dépôt {number}.pdf",
+                "raw": post_scan(
+                    "La Poste - Preuve de dépôt",
+                    [
+                        f"Lettre recommandée avec AR n° {number}",
+                        f"Déposée le {today_sim.strftime('%d/%m/%Y')}",
+                        f"Destinataire : {event.partner_id.name}",
+                    ],
+                ),
+            }
         )
+        event.move_ids._recouvrement_record_registered_sent(number, today_sim, deposit)
     for event in Event.search([("state", "=", "to_post")]):
         event.action_mark_posted()
     received = Event.search(
@@ -538,7 +658,29 @@ def morning_routine(env, rng, today_sim):
         ]
     )
     for event in received:
-        event.move_ids._recouvrement_record_receipt(today_sim)
+        # one letter in four is left at the post office and not collected
+        unclaimed = rng.random() < 0.25
+        title = (
+            "La Poste - Pli avisé et non réclamé"
+            if unclaimed
+            else "La Poste - Avis de réception"
+        )
+        lines = [
+            f"Lettre recommandée n° {event.tracking_number}",
+            f"Présentée le {today_sim.strftime('%d/%m/%Y')}",
+            "Non réclamée, retournée à l'expéditeur"
+            if unclaimed
+            else f"Distribuée, signée par le destinataire ({event.partner_id.name})",
+        ]
+        proof = env["ir.attachment"].create(
+            {
+                "name": f"{title} {event.tracking_number}.pdf",
+                "raw": post_scan(title, lines),
+            }
+        )
+        event.move_ids._recouvrement_record_receipt(
+            today_sim, proof, "unclaimed" if unclaimed else "signed"
+        )
 
 
 def main():
@@ -550,12 +692,16 @@ def main():
     args = parser.parse_args()
     init_odoo(args.database)
     serve_http(args.database)
+    # the emails really go out over SMTP, to a server on this machine that keeps
+    # them (the customers are invented)
+    smtp = SmtpSink().start()
     rng = random.Random(20261123)
     today = dt.date.today()
     start_day = today - dt.timedelta(days=args.days)
     started = time.time()
     with environment(args.database) as env:
         env, company = setup_company(env, today)
+        smtp.use_in(env)
         partners = create_customers(env, rng)
         company_id = company.id
         # Invoices: due dates spread over the last 120 days (and a few due soon), each
@@ -608,6 +754,12 @@ def main():
         )
         company = env["res.company"].browse(company_id)
         report(env, company, elapsed, counts)
+        print(f"\n{len(smtp.messages)} emails delivered to the local SMTP server")
+        smtp.stop()
+        # the served demo has no mail server: nothing would reach a real address
+        env["ir.mail_server"].sudo().search(
+            [("smtp_port", "=", smtp.port)]
+        ).active = False
         write_outputs(env, company, args.output)
 
 
@@ -791,40 +943,72 @@ def write_outputs(env, company, output):
             f"  {path}  ({event.partner_id.name}, {event.name}, "
             f"{len(event.letter_attachment_id.raw) // 1024} KB)"
         )
-    # Case file of a business debtor whose formal notice was received, still unpaid
-    notice = Event.search(
+    write_case_file(env, company, output)
+
+
+def write_case_file(env, company, output):
+    """The case file of a business debtor whose formal notice's deadline has passed,
+    still unpaid: prepared, checked, made ready, written out, sent to the
+    commissaire de justice."""
+    today = dt.date.today()
+    notices = env["recouvrement.event"].search(
         [
             ("company_id", "=", company.id),
             ("stage_id.kind", "=", "mise_en_demeure"),
-            ("receipt_date", "!=", False),
+            ("state", "=", "done"),
+            ("notice_deadline", "<", today),
             ("partner_id.debtor_type", "in", ("b2b_commercant", "b2b_non_commercant")),
             ("partner_id.lang", "=", "fr_FR"),
             ("move_ids.payment_state", "in", ("not_paid", "partial")),
         ],
         order="receipt_date",
-        limit=1,
     )
-    partner = (
-        notice.partner_id
-        or Event.search([("company_id", "=", company.id)], limit=1).partner_id
+    Dossier = env["recouvrement.dossier"]
+    # the commissaire de justice's contact (created by someone with that right)
+    recipient = env["res.partner"].search(
+        [("name", "=", "Maître Claire Durand")], limit=1
+    ) or env["res.partner"].sudo().create(
+        {
+            "name": "Maître Claire Durand",
+            "function": "Commissaire de justice",
+            "street": "12 boulevard Haussmann",
+            "zip": "75009",
+            "city": "Paris",
+            "email": "etude.durand@example.fr",
+        }
     )
-    wizard = (
-        env["recouvrement.dossier.export"]
-        .with_context(active_model="res.partner", active_ids=partner.ids)
-        .create({"recipient": "Maître Durand, commissaire de justice à Paris"})
-    )
-    action = wizard.action_export()
-    attachment = wizard.attachment_id
-    path = os.path.join(output, attachment.name)
+    dossier = Dossier
+    for notice in notices:
+        dossier = Dossier._recouvrement_create_for(
+            notice.partner_id, Dossier.env["account.move"], recipient
+        )
+        if not dossier.blocking_count:
+            break
+        dossier.unlink()  # a draft, with a check to solve: try the next customer
+        dossier = Dossier
+    if not dossier:
+        print("  no customer is ready for a case file (none past a notice's deadline)")
+        return
+    print(f"\nCase file {dossier.name} of {dossier.partner_id.name}:")
+    for check in dossier.check_ids:
+        print(f"  check: {check.message}")
+    dossier.action_ready()
+    path = os.path.join(output, dossier.zip_filename)
+    content = base64.b64decode(dossier.zip_file)
     with open(path, "wb") as handle:
-        handle.write(attachment.raw)
+        handle.write(content)
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
+    missing = dossier.exhibit_ids.filtered("missing")
     print(
-        f"  {path}  ({partner.name}: {len(names)} files, {len(attachment.raw) // 1024} "
-        f"KB)"
+        f"  {path}\n  {len(dossier.exhibit_ids)} exhibits ({len(missing)} missing), "
+        f"{len(names)} files, {len(content) // 1024} KB, claim "
+        f"{dossier.claim_total:.2f} EUR, SHA-256 {dossier.zip_sha256[:16]}..."
     )
-    assert action["type"] == "ir.actions.act_url"
+    for line in dossier._recouvrement_suggestion_lines():
+        print(f"  {line}")
+    dossier.action_send()
+    print(f"  sent to {recipient.name}: invoices transferred ({dossier.event_id.name})")
 
 
 if __name__ == "__main__":

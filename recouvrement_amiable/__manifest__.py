@@ -27,6 +27,7 @@
         "reports/recouvrement_letter_templates.xml",
         "reports/recouvrement_dossier_templates.xml",
         "reports/recouvrement_payment_plan_templates.xml",
+        "data/mail_layout_templates.xml",
         "data/mail_template_data.xml",
         # Wizards
         "wizard/recouvrement_move_action_views.xml",
@@ -43,6 +44,7 @@
         "views/recouvrement_dispute_views.xml",
         "views/recouvrement_payment_plan_views.xml",
         "views/recouvrement_mediation_views.xml",
+        "views/recouvrement_dossier_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

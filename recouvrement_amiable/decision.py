@@ -58,6 +58,8 @@ class Stage:
     automatic: bool = True
     needs_validation: bool = False
     registered: bool = False
+    # the step prints a letter to post (dated on a posting day, like a registered one)
+    letter: bool = False
     # the step sends a letter or an email that states the debt (rates must be sure)
     claims: bool = False
     # days the letter gives to pay (None: the letter states no deadline)
@@ -69,6 +71,11 @@ class Stage:
     @property
     def order(self) -> tuple[int, int]:
         return (self.sequence, self.order_key)
+
+    @property
+    def posted(self) -> bool:
+        """The step puts a letter in the post."""
+        return self.registered or self.letter
 
     @property
     def before_due(self) -> bool:
@@ -185,8 +192,9 @@ def covered_invoices(
 
 
 def letter_date(stage: Stage, today: date) -> date:
-    """The date of the step's letter: a registered letter on a posting day."""
-    return legal.next_posting_day(today) if stage.registered else today
+    """The date of the step's letter: a letter, registered or not, on a posting day
+    (never a Sunday nor a public holiday); an email or a call today."""
+    return legal.next_posting_day(today) if stage.posted else today
 
 
 def step_deadline(stage: Stage, day: date) -> date | None:
@@ -270,7 +278,7 @@ def decide(debtor: Debtor, today: date, force: bool = False) -> Decision:
             details=debtor.unsure_rates,
         )
     if (
-        target.registered
+        target.posted
         and not target.needs_validation
         and not legal.is_posting_day(today)
     ):

@@ -10,9 +10,23 @@ def post_init_hook(env):
     thousands of invoices does not load them into Python.
     """
     companies = env["res.company"].search([])
+    _activate_french(env, companies)
     companies._recouvrement_ensure_default_ladder()
     env["recouvrement.debtor"]._recouvrement_init(companies)
     _grant_recovery_managers(env)
+
+
+def _activate_french(env, companies):
+    """A company in France writes to its debtors in French: French is activated
+    with the terms of the letters when it is not yet."""
+    if "FR" not in companies.country_id.mapped("code"):
+        return
+    if env["res.lang"]._lang_get("fr_FR").active:
+        return
+    env["res.lang"]._activate_lang("fr_FR")
+    env["ir.module.module"]._load_module_terms(
+        ["base", "mail", "account", "recouvrement_amiable"], ["fr_FR"]
+    )
 
 
 def _grant_recovery_managers(env):

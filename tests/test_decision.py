@@ -197,6 +197,27 @@ def test_an_automatic_registered_letter_waits_for_a_posting_day():
     assert decision.decide(facts, date(2026, 4, 7)).step.date == date(2026, 4, 7)
 
 
+def test_a_posted_letter_waits_for_a_posting_day_an_email_does_not():
+    """A plain letter (relance 2 on paper) is never dated on a Sunday or a public
+    holiday either; the same stage sent by email goes out on the day."""
+    by_post = tuple(replace(s, letter=s.kind == "relance_2") for s in STAGES)
+    facts = debtor(
+        inv("A", date(2026, 3, 1), reached="relance_1"),
+        last_contact=date(2026, 3, 14),
+        stages=by_post,
+    )
+    sunday = decision.decide(facts, date(2026, 4, 5))
+    assert sunday.reason == decision.NOT_POSTING_DAY
+    assert sunday.next_date == date(2026, 4, 7)  # Monday 6 is Easter Monday
+    step = decision.decide(facts, date(2026, 4, 7)).step
+    assert (step.stage.kind, step.date) == ("relance_2", date(2026, 4, 7))
+    # its deadline counts the post's days: 7 + 3 + 8 = Saturday 18 -> Monday 20
+    assert step.deadline == date(2026, 4, 20)
+    by_email = replace(facts, stages=STAGES)
+    email = decision.decide(by_email, date(2026, 4, 5)).step
+    assert (email.stage.kind, email.date) == ("relance_2", date(2026, 4, 5))
+
+
 def test_letters_wait_for_confirmed_rates_calls_do_not():
     unsure = ((legal.RATE_ECB, date(2026, 7, 1), "unconfirmed"),)
     first = debtor(inv("A", date(2026, 7, 1)), unsure_rates=unsure)

@@ -1,5 +1,6 @@
 """French first: every user-facing term of the addon has a French translation."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -49,3 +50,22 @@ class TestFrenchTranslation(TransactionCase):
                     entry.msgstr.count(placeholder),
                     entry.msgid,
                 )
+
+    def test_french_typography_of_the_translations(self):
+        """French rules in every French text the addon prints or shows: a
+        non-breaking space before : ; ! ? and %, never a plain one nor none, no
+        double space."""
+        po = polib.pofile(str(I18N / "fr.po"))
+        faults = []
+        for entry in po:
+            # markup and its attributes apart
+            text = re.sub(r"<[^>]*>", "X", entry.msgstr)
+            text = re.sub(r"https?://\S+", "", text)
+            if (
+                re.search(r"[ \t][:;!?]", text)
+                or re.search(r"[^\s\u00a0\u202f>][;!?:](?=\s|$)", text)
+                or re.search(r"\S  +\S", text)
+                or re.search(r"\d %", text)
+            ):
+                faults.append(entry.msgstr)
+        self.assertEqual(faults, [])

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.recouvrement_amiable import legal
 
@@ -155,7 +155,7 @@ class TestLetters(RecouvrementCase):
         self.assertEqual(fields_[6], "FR7630006000011234567890189")
         self.assertEqual(fields_[7], "EUR1600.00")
         self.assertEqual(
-            fields_[10], " ".join(sorted(moves.mapped("payment_reference")))
+            fields_[10], ", ".join(sorted(moves.mapped("payment_reference")))
         )
         self.assertEqual(pdf_pages(pdf), 1)
 
@@ -169,7 +169,8 @@ class TestLetters(RecouvrementCase):
     # ------------------------------------------------------------------ relance 2
     def test_relance_2_b2b_penalties_match_the_legal_functions(self):
         moves = self.inv1 | self.inv2
-        event = self.escalate_to(moves, "relance_2", "2026-05-10")
+        # a Monday: relance 2 goes by post too, never dated on a Sunday
+        event = self.escalate_to(moves, "relance_2", "2026-05-11")
         claim = moves._recouvrement_claim(event.date)
         text = pdf_text(self.render(event))
         self.assertIn("Deuxième relance", text)
@@ -219,8 +220,8 @@ class TestLetters(RecouvrementCase):
             "article 700",
             "mettra fin",
             "échéancier",
-            "55208131",  # SIREN of the debtor
-            "732829320",  # SIREN of the creditor
+            "552 081 317",  # SIREN of the debtor, in groups of three
+            "732 829 320",  # SIREN of the creditor
         ):
             self.assertIn(expected, text)
         self.assertIn(amount_fr(claim.total), text)
@@ -246,6 +247,111 @@ class TestLetters(RecouvrementCase):
         )
         self.assertIn("1A00000000042", pdf_text(self.render(event)))
         self.assertIn("1A00000000042", pdf_text(event.letter_attachment_id.raw))
+
+    def _typography_faults(self, raw, lang):
+        """What breaks the typographic rules in a letter's text (pdftotext's raw
+        output, non-breaking spaces kept)."""
+        faults = []
+        text = re.sub(r"https?://\S+|\S+@\S+", "X", raw)
+        if lang == "fr_FR":
+            faults += re.findall(r"\S{0,12}[^\s\u00a0\u202f\d][:;!?](?=\s)", text)
+            faults += re.findall(r"\b[Dd]e [AEIOUÉÈaeiouéè]\w+", text)
+        else:
+            faults += re.findall(r"\S+\s[:;!?](?=\s)", text)
+        faults += re.findall(r"\S+ {2,}\S+", text)
+        faults += re.findall(r"SIREN\W+\d{9}\b", text)
+        return faults
+
+    def test_notice_basis_addressee_signatory_and_typography(self):
+        """The notice names the basis of the claim (goods or services, the
+        customer's order, the terms of sale by version and date), goes to the
+        registered office for the attention of the legal representative, is signed
+        by the company's signatory with their function, counts its delay from the
+        first presentation, and follows the typography of its language."""
+        representative = self.env["res.partner"].create(
+            {"name": "Jean Martin", "function": "Gérant", "parent_id": self.b2b.id}
+        )
+        self.b2b.recouvrement_representative_id = representative
+        signatory = new_test_user(
+            self.env, "sleroy", name="Sophie Leroy", groups="base.group_user"
+        )
+        signatory.partner_id.function = "Directrice financière"
+        self.company.write(
+            {
+                "recouvrement_signatory_id": signatory.id,
+                "recouvrement_cgv_version": "2026-1",
+                "recouvrement_cgv_date": "2026-01-01",
+            }
+        )
+        self.inv1.ref = "BC-778"
+        service = self.env["product.product"].create(
+            {"name": "Maintenance", "type": "service"}
+        )
+        self.inv1.invoice_line_ids[:1].product_id = service
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        event = self.escalate_to(self.inv1, "mise_en_demeure", "2026-05-11")
+        raw = _pdftotext(self.render(event))
+        text = _one_line(raw)
+        for expected in (
+            "se rapportent à des prestations réalisées à votre demande, en "
+            "application de vos commandes BC-778 et de nos conditions générales de "
+            "vente (version 2026-1 du 01/01/2026).",
+            "À l'attention de Jean Martin, Gérant",
+            "Représentée par Sophie Leroy, Directrice financière",
+            "Sophie Leroy, Directrice financière",
+            "à compter de la première présentation",
+            "552 081 317",
+            "732 829 320",
+        ):
+            self.assertIn(expected, text)
+        self.assertNotIn("OdooBot", text)
+        self.assertNotIn("marchandises", text)
+        self.assertNotIn("Signature :", text)
+        self.assertEqual(self._typography_faults(raw, "fr_FR"), [])
+        # a customer reading English gets the same letter in English
+        english = self._customer(
+            "Northwind Trading", lang="en_US", recouvrement_representative_id=False
+        )
+        english.recouvrement_representative_id = self.env["res.partner"].create(
+            {"name": "Jean Martin", "function": "Gérant", "parent_id": english.id}
+        )
+        inv_en = self.invoice(english, 900, "2026-03-01", "2026-03-31")
+        inv_en.ref = "BC-778"
+        inv_en.invoice_line_ids[:1].product_id = service
+        event = self.escalate_to(inv_en, "mise_en_demeure", "2026-05-11")
+        raw = _pdftotext(self.render(event))
+        text = _one_line(raw)
+        self.assertIn(
+            "relate to services performed at your request, under your "
+            "orders BC-778 and our general terms of sale (version 2026-1 "
+            "of 01/01/2026).",
+            text,
+        )
+        self.assertIn("For the attention of Jean Martin, Gérant", text)
+        self.assertIn("first presentation", text)
+        self.assertEqual(self._typography_faults(raw, "en_US"), [])
+
+    def test_no_system_user_signs_and_customer_reference_only_when_set(self):
+        """Without a configured signatory, a notice prepared by the nightly run
+        names nobody (never OdooBot) until a manager validates it; the customer's
+        reference is printed only when the customer has one."""
+        self.company.recouvrement_signatory_id = False
+        self.b2b.ref = False
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        for on in ("2026-04-03", "2026-04-10", "2026-04-20", "2026-05-11"):
+            self.run_cron(on)
+        event = self.events(self.b2b, state="to_validate")
+        self.assertEqual(event.stage_id.kind, "mise_en_demeure")
+        text = pdf_text(self.render(event))
+        self.assertNotIn("OdooBot", text)
+        self.assertNotIn("Représentée par", text)
+        self.assertNotIn("référence client", text)
+        self.assertNotIn(f": {self.b2b.id} ", text)
+        self.assertFalse(
+            self.env["recouvrement.event"]
+            .new({"company_id": self.company.id, "validated_by_id": 1})
+            ._recouvrement_signatory()
+        )
 
     def test_mise_en_demeure_b2c_has_no_business_mentions(self):
         event = self.escalate_to(self.inv_c, "mise_en_demeure", "2026-05-10")
@@ -318,14 +424,29 @@ class TestLetters(RecouvrementCase):
         fr_event = self.escalate_to(self.inv1, "relance_1", "2026-04-25")
         en_event = self.escalate_to(inv_en, "relance_1", "2026-04-25")
         for event, subject, body in (
-            (fr_event, "relance de factures impayées", "Sauf erreur de notre part"),
-            (en_event, "reminder of unpaid invoices", "Unless we are mistaken"),
+            (
+                fr_event,
+                f"Relance — factures {', '.join(fr_event.move_ids.mapped('name'))} — "
+                f"{self.company.name}",
+                "Sauf erreur de notre part",
+            ),
+            (
+                en_event,
+                f"Reminder — invoice {inv_en.name} — {self.company.name}",
+                "Unless we are mistaken",
+            ),
         ):
             mail = event.mail_id
             self.assertTrue(mail, event.name)
             self.assertEqual(mail.state, "outgoing")  # queued, not sent now
-            self.assertIn(subject, mail.subject)
+            self.assertEqual(mail.subject, subject)
             self.assertIn(body, mail.body_html)
+            # the company's letterhead, not a newsletter's: no unsubscribe link, no
+            # "Powered by Odoo", no "Your Recovery event REC-..." banner
+            for leftover in ("unfollow", "Odoo", "Powered", event.name):
+                self.assertNotIn(leftover, mail.body_html)
+            self.assertIn("732 829 320", mail.body_html)
+            self.assertIn(self.company.email, mail.reply_to)
             self.assertIn(
                 event.partner_id.email,
                 mail.email_to or ",".join(mail.recipient_ids.mapped("email")),

@@ -277,6 +277,53 @@ class TestPaymentPlans(RecouvrementCase):
             self.events(self.b2b, state="to_validate").stage_id.kind, "mise_en_demeure"
         )
 
+    def test_consumer_plan_falls_due_only_after_a_written_notice(self):
+        """A consumer's missed instalment first brings a written notice with 15
+        days to pay the arrears (no automatic acceleration); paying them keeps the
+        plan; a second miss left unpaid after its notice ends it."""
+        inv = self.invoice(self.b2c, 900, "2026-03-01", "2026-03-31")
+        plan = self._plan(inv)
+        self.assertTrue(plan.consumer)
+        self.assertEqual(plan.notice_days, 15)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "recouvrement_amiable.action_report_payment_plan", plan.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn(
+            "mise en demeure écrite de régler l'arriéré"
+            if plan.partner_id._recouvrement_letter_lang() == "fr_FR"
+            else "written notice to pay the arrears",
+            html,
+        )
+        self.run_cron("2026-05-07")  # 1 May + 5 days of grace, nothing paid
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.late_notice_date, day("2026-05-07"))
+        self.assertEqual(plan.late_deadline, day("2026-05-22"))
+        notice = plan.message_ids.filtered(lambda m: self.b2c in m.partner_ids)
+        self.assertEqual(len(notice), 1)
+        # the delay it gives, in the customer's language
+        self.assertTrue(
+            "22/05/2026" in notice.body or "05/22/2026" in notice.body, notice.body
+        )
+        self.run_cron("2026-05-15")  # no second notice for the same arrears
+        self.assertEqual(
+            len(plan.message_ids.filtered(lambda m: self.b2c in m.partner_ids)), 1
+        )
+        self.pay(inv, 300, "2026-05-20")  # arrears paid within the delay
+        self.run_cron("2026-05-23")
+        self.assertEqual(plan.state, "active")
+        self.assertFalse(plan.late_notice_date)
+        self.assertEqual(inv.recouvrement_state, "payment_plan")
+        self.run_cron("2026-06-07")  # second instalment missed: a new notice
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.late_deadline, day("2026-06-22"))
+        self.run_cron("2026-06-23")  # still unpaid after the delay: the plan ends
+        self.assertEqual(plan.state, "broken")
+        self.assertEqual(inv.recouvrement_state, "in_progress")
+
     def test_plan_completed_closes_the_recovery(self):
         inv = self._to_relance_2()
         plan = self._plan(inv)

@@ -725,7 +725,8 @@ class AccountMove(models.Model):
             return format_date(env, value, lang_code=lang) if value else ""
 
         def rate(value):
-            return f"{formatLang(env, float(value or 0), digits=2)} %"
+            # a non-breaking space before the percent sign (French typography)
+            return f"{formatLang(env, float(value or 0), digits=2)}\u00a0%"
 
         def rate_label(applied):
             if applied.kind == "ecb_plus_10":

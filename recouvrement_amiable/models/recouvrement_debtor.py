@@ -763,7 +763,7 @@ class RecouvrementDebtor(models.Model):
             "state": self.env["recouvrement.event"]._recouvrement_state_for(
                 channels, stage.needs_validation
             ),
-            "lang": contact.lang or partner.lang or self.env.lang,
+            "lang": contact._recouvrement_letter_lang(),
             "email_to": email if "email" in channels else False,
         }
         for channel in ("email", "letter", "registered", "phone", "manual"):
@@ -945,7 +945,7 @@ class RecouvrementDebtor(models.Model):
             )
         if result.reason == decision.NOT_POSTING_DAY:
             return _(
-                "A registered letter is not dated on a Sunday or a public holiday: "
+                "A letter is not dated nor posted on a Sunday or a public holiday: "
                 "next possible day %(date)s.",
                 date=fdate(result.next_date),
             )

@@ -38,7 +38,7 @@ EVENT_TYPES = [
     ("payment_plan", "Payment plan"),
     ("mediation", "Mediation"),
     ("procedure", "Collective procedure"),
-    ("export", "Case file exported"),
+    ("export", "Case file transmitted"),
     ("closed", "Recovery closed"),
     ("issue", "Problem"),
     ("correction", "Correction"),
@@ -51,6 +51,10 @@ EVENT_STATES = [
     ("done", "Done"),
     ("cancelled", "Cancelled"),
     ("failed", "Failed"),
+]
+RECEIPT_KINDS = [
+    ("signed", "Signed acknowledgement of receipt"),
+    ("unclaimed", "Notified, not collected"),
 ]
 CALL_OUTCOMES = [
     ("reached", "Reached"),
@@ -198,7 +202,29 @@ class RecouvrementEvent(models.Model):
         readonly=True,
     )
     receipt_attachment_id = fields.Many2one(
-        "ir.attachment", string="Acknowledgement of receipt", copy=False, readonly=True
+        "ir.attachment",
+        string="Proof of delivery",
+        copy=False,
+        readonly=True,
+        help="The signed acknowledgement of receipt, or the post's proof that the "
+        "letter was notified and not collected.",
+    )
+    receipt_kind = fields.Selection(
+        RECEIPT_KINDS,
+        string="Delivery",
+        copy=False,
+        readonly=True,
+        help="Signed: the debtor signed the acknowledgement of receipt. Not "
+        "collected: the letter was presented, a notice left, and it was not "
+        "collected (pli avisé non réclamé): the notice still runs from its first "
+        "presentation.",
+    )
+    deposit_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Proof of posting",
+        copy=False,
+        readonly=True,
+        help="The post's receipt of the registered letter (preuve de dépôt).",
     )
     notice_deadline = fields.Date(
         "Payment deadline",
@@ -240,19 +266,14 @@ class RecouvrementEvent(models.Model):
     issue = fields.Text(
         "Problem", readonly=True, help="Why the event could not be executed as planned."
     )
-    export_attachment_id = fields.Many2one(
-        "ir.attachment", string="Case file", copy=False, readonly=True
-    )
-    # the case file itself: a field only recovery managers may read, so that its
-    # attachment is theirs alone (ir.attachment checks the field's groups)
-    export_file = fields.Binary(
-        "Case file (ZIP)",
-        attachment=True,
-        copy=False,
+    dossier_id = fields.Many2one(
+        "recouvrement.dossier",
+        string="Case file",
         readonly=True,
-        groups="recouvrement_amiable.group_recouvrement_manager",
+        index="btree_not_null",
+        help="The case file this event transmitted to the commissaire de justice or "
+        "the lawyer.",
     )
-    export_filename = fields.Char("Case file name", copy=False, readonly=True)
     all_paid = fields.Boolean(compute="_compute_all_paid")
 
     @api.depends("move_ids")
@@ -731,9 +752,10 @@ class RecouvrementEvent(models.Model):
         return to_run
 
     @evidence.event_transition
-    def _recouvrement_record_posted(self, tracking_number, sent_date):
-        """The registered letter was handed to the post: its number and date. The
-        stored letter is the evidence: it is rendered again with its number, and the
+    def _recouvrement_record_posted(self, tracking_number, sent_date, deposit=None):
+        """The registered letter was handed to the post: its number and date, and
+        the post's receipt (``deposit``, an attachment) when scanned. The stored
+        letter is the evidence: it is rendered again with its number, and the
         version printed before the number was known is kept beside it."""
         self.ensure_one()
         self._recouvrement_check_posting_date(sent_date)
@@ -753,36 +775,92 @@ class RecouvrementEvent(models.Model):
             )
             self.letter_attachment_id = False
             self._recouvrement_render_letters()
+        if deposit:
+            self._recouvrement_attach_proof("deposit", deposit)
         self.debtor_id._recouvrement_plan()
         return self
 
     @evidence.event_transition
-    def _recouvrement_record_receipt(self, receipt_date, attachment=None):
-        """The acknowledgement of receipt: the notice's deadline runs from its first
-        presentation; consumers owe interest from then (art. 1231-6 C. civ.)."""
+    def _recouvrement_record_receipt(
+        self, receipt_date, attachment=None, kind="signed"
+    ):
+        """The letter's delivery: the notice's deadline runs from its first
+        presentation, whether the debtor signed or left it at the post office
+        (``kind`` "unclaimed"); consumers owe interest from then (art. 1231-6 C.
+        civ.). Recorded once: a wrong date is corrected by a correction event."""
         self.ensure_one()
+        if self.receipt_date:
+            raise UserError(
+                _(
+                    "The delivery of %(event)s is already recorded (%(date)s): attach "
+                    "its proof, or record a correction.",
+                    event=self.name,
+                    date=self.receipt_date.strftime("%d/%m/%Y"),
+                )
+            )
         if receipt_date < (self.sent_date or self.date):
             raise UserError(_("A letter cannot be received before it was posted."))
         if receipt_date > fields.Date.context_today(self):
             raise UserError(_("A letter cannot be received in the future."))
-        vals = {
-            "receipt_date": receipt_date,
-            "receipt_by_id": self.env.user.id,
-            "receipt_on": fields.Datetime.now(),
-        }
+        self.write(
+            {
+                "receipt_date": receipt_date,
+                "receipt_kind": kind,
+                "receipt_by_id": self.env.user.id,
+                "receipt_on": fields.Datetime.now(),
+            }
+        )
         if attachment:
-            attachment.write(
-                {
-                    "res_model": "recouvrement.event",
-                    "res_id": self.id,
-                    "recouvrement_category": "ar",
-                }
-            )
-            vals["receipt_attachment_id"] = attachment.id
-        self.write(vals)
+            self._recouvrement_attach_proof("receipt", attachment)
         if self.stage_id.kind == "mise_en_demeure":
             self.move_ids.write({"recouvrement_notice_date": receipt_date})
         self.debtor_id._recouvrement_plan()
+        return self
+
+    @evidence.event_transition
+    def _recouvrement_attach_proof(self, proof, attachment):
+        """Attach the post's proof of a registered letter: ``proof`` "deposit" (the
+        receipt of posting) or "receipt" (the acknowledgement of receipt, or the
+        proof of a letter notified and not collected). A proof is attached once and
+        never replaced."""
+        self.ensure_one()
+        if not self.channel_registered or self.state != "done":
+            raise UserError(
+                _("Proofs are attached to a registered letter once it is posted.")
+            )
+        field_name = {
+            "deposit": "deposit_attachment_id",
+            "receipt": "receipt_attachment_id",
+        }[proof]
+        if self[field_name]:
+            raise UserError(
+                _(
+                    "%(event)s already has this proof (%(file)s): a proof is never "
+                    "replaced.",
+                    event=self.name,
+                    file=self[field_name].name,
+                )
+            )
+        if proof == "receipt" and not self.receipt_date:
+            raise UserError(
+                _("Record the date of delivery (or first presentation) with its proof.")
+            )
+        attachment.write(
+            {
+                "res_model": "recouvrement.event",
+                "res_id": self.id,
+                "recouvrement_category": "ar" if proof == "receipt" else "deposit",
+            }
+        )
+        self.write({field_name: attachment.id})
+        self.message_post(
+            body=_(
+                "%(proof)s attached: %(file)s.",
+                proof=self._fields[field_name].get_description(self.env)["string"],
+                file=attachment.name,
+            ),
+            attachment_ids=[],
+        )
         return self
 
     # ------------------------------------------------------------------
@@ -873,7 +951,7 @@ class RecouvrementEvent(models.Model):
         """The reference the debtor quotes on the transfer: the invoice numbers."""
         self.ensure_one()
         refs = [m.payment_reference or m.name for m in self.move_ids.sorted("name")]
-        return " ".join(refs)[:140]
+        return ", ".join(refs)[:140]
 
     def _company_bank(self):
         self.ensure_one()
@@ -896,6 +974,22 @@ class RecouvrementEvent(models.Model):
             )
         )
 
+    def _recouvrement_invoice_refs(self, limit=3):
+        """ "invoice FAC/2026/00017" or "invoices FAC/2026/00017, FAC/2026/00044 and 3
+        others", in the context's language: the subject of a recovery email."""
+        self.ensure_one()
+        names = self.move_ids.sorted("name").mapped("name")
+        if len(names) == 1:
+            return self.env._("invoice %(name)s", name=names[0])
+        shown = ", ".join(names[:limit])
+        if len(names) > limit:
+            return self.env._(
+                "invoices %(names)s and %(count)s others",
+                names=shown,
+                count=len(names) - limit,
+            )
+        return self.env._("invoices %(names)s", names=shown)
+
     def _letter_filename(self):
         """Name of the stored letter (report attachment)."""
         self.ensure_one()
@@ -903,12 +997,119 @@ class RecouvrementEvent(models.Model):
         partner = (self.partner_id.name or "").replace("/", "-")[:40]
         return f"{kind}_{self.name.replace('/', '-')}_{partner}.pdf"
 
+    def _recouvrement_addressee(self):
+        """(partner, "for the attention of") the letter is addressed to: a formal
+        notice goes to the debtor's registered office (its invoice address when the
+        office has none), for the attention of its legal representative when
+        known; the other letters to the invoice contact."""
+        self.ensure_one()
+        contact = self.contact_id or self.partner_id
+        if not (self.channel_registered or self.stage_id.kind == "mise_en_demeure"):
+            return contact, ""
+        debtor = self.partner_id.commercial_partner_id
+        office = debtor if (debtor.street or debtor.city) else contact
+        representative = debtor.recouvrement_representative_id
+        attention = ", ".join(
+            part for part in (representative.name, representative.function) if part
+        )
+        return office, attention
+
+    def _recouvrement_signatory(self):
+        """The person who signs the letter: the company's signatory, else the
+        manager who validated it; never a system user (the name stays blank on a
+        preview until a person validates)."""
+        self.ensure_one()
+        for user in (self.company_id.recouvrement_signatory_id, self.validated_by_id):
+            if user and user.active and not user.share and not user._is_superuser():
+                return user
+        return self.env["res.users"]
+
+    def _recouvrement_contract_basis(self):
+        """The sentence stating the basis of the claim (art. 1407 CPC): goods,
+        services or both from the invoice lines' products, the customer's orders
+        when the invoices quote them, the company's terms of sale (version and
+        date) when configured. In the context's language."""
+        self.ensure_one()
+        company = self.company_id
+        types = set(self.move_ids.invoice_line_ids.product_id.mapped("type"))
+        goods = bool(types - {"service"})
+        services = "service" in types
+        if goods and services:
+            basis = self.env._("goods delivered and services performed")
+        elif goods:
+            basis = self.env._("goods delivered")
+        elif services:
+            basis = self.env._("services performed")
+        else:
+            basis = self.env._("goods or services supplied")
+        orders = []
+        for move in self.move_ids.sorted("name"):
+            for ref in (move.ref, move.invoice_origin):
+                ref = " ".join((ref or "").split())
+                if ref and ref not in orders and ref != move.name:
+                    orders.append(ref)
+        fdate = self.env["account.move"]._recouvrement_format_helpers(
+            self.env.lang, company.currency_id
+        )["fdate"]
+        terms = None
+        version, since = company.recouvrement_cgv_version, company.recouvrement_cgv_date
+        if version and since:
+            terms = self.env._(
+                "(version %(version)s of %(date)s)", version=version, date=fdate(since)
+            )
+        elif version:
+            terms = self.env._("(version %(version)s)", version=version)
+        elif since:
+            terms = self.env._("(in force since %(date)s)", date=fdate(since))
+        elif company.recouvrement_cgv_file:
+            terms = ""
+        values = {"basis": basis, "orders": ", ".join(orders), "terms": terms or ""}
+        if orders and terms is not None:
+            return self.env._(
+                "The invoices listed below relate to %(basis)s at your request, "
+                "under your orders %(orders)s and our general terms of sale "
+                "%(terms)s.",
+                **values,
+            ).replace(" .", ".")
+        if orders:
+            return self.env._(
+                "The invoices listed below relate to %(basis)s at your request, "
+                "under your orders %(orders)s.",
+                **values,
+            )
+        if terms is not None:
+            return self.env._(
+                "The invoices listed below relate to %(basis)s at your request, "
+                "under our general terms of sale %(terms)s.",
+                **values,
+            ).replace(" .", ".")
+        return self.env._(
+            "The invoices listed below relate to %(basis)s at your request.", **values
+        )
+
+    def _recouvrement_previous_sentence(self, previous, fdate):
+        """ "Despite our reminders of 09/11/2026, 16/11/2026 and 23/11/2026, they
+        remain unpaid." (one sentence, in the context's language), or ""."""
+        texts = [fdate(day) for day in previous.mapped("date")]
+        if not texts:
+            return ""
+        if len(texts) == 1:
+            return self.env._(
+                "Despite our reminder of %(date)s, they remain unpaid.", date=texts[0]
+            )
+        dates = self.env._(
+            "%(dates)s and %(last)s", dates=", ".join(texts[:-1]), last=texts[-1]
+        )
+        return self.env._(
+            "Despite our reminders of %(dates)s, they remain unpaid.", dates=dates
+        )
+
     def _letter_values(self):
         """Everything a letter prints, computed once, formatted in the debtor's
         language."""
         self.ensure_one()
         Move = self.env["account.move"]
-        lang = self.lang or self.partner_id.lang or self.env.lang
+        lang = self.lang or self.partner_id._recouvrement_letter_lang()
         currency = self.company_id.currency_id
         helpers = Move._recouvrement_format_helpers(lang, currency)
         claim = self._letter_claim()
@@ -924,12 +1125,8 @@ class RecouvrementEvent(models.Model):
         bank = self._company_bank()
         reference = self._payment_reference()
         qr_image = bank._recouvrement_sepa_qr_image(to_pay, reference) if bank else None
-        contact = self.contact_id or self.partner_id
-        signatory = (
-            self.company_id.recouvrement_signatory_id
-            or self.validated_by_id
-            or self.user_id
-        )
+        contact, attention = self._recouvrement_addressee()
+        signatory = self._recouvrement_signatory()
         previous = self._previous_events()
         deadline_days = self.stage_id._payment_deadline(self.partner_id.debtor_type)
         values = dict(helpers)
@@ -950,12 +1147,25 @@ class RecouvrementEvent(models.Model):
                 "reference": reference,
                 "qr_image": qr_image,
                 "contact": contact,
+                "attention": attention,
                 "debtor": self.partner_id,
-                "debtor_siren": self.partner_id._recouvrement_siren(),
+                "debtor_siren": self.partner_id._recouvrement_registration(),
                 "company": self.company_id,
-                "company_siren": self.company_id.partner_id._recouvrement_siren(),
+                "company_siren": (
+                    self.company_id.partner_id._recouvrement_registration()
+                ),
                 "signatory": signatory,
+                "signatory_function": signatory.partner_id.function or "",
+                "signature_image": self.company_id.recouvrement_signature_image
+                if signatory and signatory == self.company_id.recouvrement_signatory_id
+                else False,
+                "contract_basis": env["recouvrement.event"]
+                .browse(self.id)
+                ._recouvrement_contract_basis(),
                 "previous": previous,
+                "previous_sentence": env["recouvrement.event"]
+                .browse(self.id)
+                ._recouvrement_previous_sentence(previous, helpers["fdate"]),
                 "first_reminder": previous[:1],
                 "deadline_days": deadline_days,
                 "deadline_date": self._notice_deadline_stated(),
@@ -1014,6 +1224,29 @@ class RecouvrementEvent(models.Model):
                 _("Only a recovery manager can cancel a step waiting for validation.")
             )
         return to_cancel
+
+    def action_attach_proof(self):
+        """Attach the post's proof of posting or of delivery of a registered
+        letter (see recouvrement.event.proof)."""
+        self.ensure_one()
+        self.check_access("write")
+        if not self.channel_registered or self.state != "done":
+            raise UserError(
+                _("Proofs are attached to a registered letter once it is posted.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Attach a proof"),
+            "res_model": "recouvrement.event.proof",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_event_id": self.id,
+                "default_proof": "deposit"
+                if self.receipt_attachment_id and not self.deposit_attachment_id
+                else "receipt",
+            },
+        }
 
     def action_correct(self):
         """Record a correction of this event (a new event that references it)."""

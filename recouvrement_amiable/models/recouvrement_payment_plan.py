@@ -1,5 +1,9 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from .. import legal
 
 PLAN_STATES = [
     ("active", "Kept"),
@@ -58,6 +62,22 @@ class RecouvrementPaymentPlan(models.Model):
     grace_days = fields.Integer(
         default=lambda self: self.env.company.recouvrement_plan_grace_days
     )
+    consumer = fields.Boolean(
+        compute="_compute_consumer",
+        help="A consumer's plan falls due again only after a written notice.",
+    )
+    notice_days = fields.Integer(
+        "Delay after a missed instalment (days)",
+        default=lambda self: self.env.company.recouvrement_plan_notice_days,
+        help="Consumers: the delay the written notice gives to pay the arrears "
+        "before the whole balance falls due again.",
+    )
+    late_notice_date = fields.Date(
+        "Notice of missed instalment", readonly=True, copy=False, tracking=True
+    )
+    late_deadline = fields.Date(
+        "Arrears to pay by", readonly=True, copy=False, tracking=True
+    )
     line_ids = fields.One2many(
         "recouvrement.payment.plan.line", "plan_id", string="Instalments"
     )
@@ -65,6 +85,12 @@ class RecouvrementPaymentPlan(models.Model):
         PLAN_STATES, default="active", required=True, tracking=True
     )
     note = fields.Text()
+
+    @api.depends("partner_id.commercial_partner_id.debtor_type")
+    def _compute_consumer(self):
+        for plan in self:
+            debtor = plan.partner_id.commercial_partner_id
+            plan.consumer = debtor.debtor_type == legal.B2C
 
     @api.depends("line_ids.amount")
     def _compute_amount_total(self):
@@ -137,7 +163,7 @@ class RecouvrementPaymentPlan(models.Model):
         beyond the prefetch)."""
         today = today or fields.Date.context_today(self)
         plans = self.search([("state", "=", "active")])
-        broken = completed = self.browse()
+        broken = completed = late = caught_up = self.browse()
         for plan in plans:
             residual = sum(plan.move_ids.mapped("amount_residual"))
             if plan.currency_id.is_zero(residual) or all(
@@ -147,13 +173,21 @@ class RecouvrementPaymentPlan(models.Model):
                 completed |= plan
                 continue
             paid = plan.amount_start - residual
-            if (
+            behind = (
                 plan.currency_id.compare_amounts(
                     paid, min(plan._cumulative_due(today), plan.amount_start)
                 )
                 < 0
+            )
+            if not behind:
+                if plan.late_notice_date:
+                    caught_up |= plan
+            elif not plan.consumer or (
+                plan.late_deadline and plan.late_deadline < today
             ):
                 broken |= plan
+            elif not plan.late_notice_date:
+                late |= plan
         for plan in plans:
             paid = plan.amount_start - sum(plan.move_ids.mapped("amount_residual"))
             running = 0.0
@@ -167,9 +201,47 @@ class RecouvrementPaymentPlan(models.Model):
                     line.state = "pending"
         if completed:
             completed._set_completed()
+        if caught_up:
+            caught_up.write({"late_notice_date": False, "late_deadline": False})
+        if late:
+            late._recouvrement_notify_late(today)
         if broken:
             broken._set_broken(today)
         return broken, completed
+
+    def _recouvrement_notify_late(self, today):
+        """Consumers: a missed instalment first gives the written notice the plan
+        promises (an email from the plan's chatter, kept as its proof), with the
+        delay to pay the arrears; the plan falls due only after it."""
+        for plan in self:
+            deadline = fields.Date.add(today, days=plan.notice_days)
+            plan.write({"late_notice_date": today, "late_deadline": deadline})
+            partner = plan.partner_id
+            lang = partner.lang or plan.env.lang
+            env = plan.with_context(lang=lang).env
+            helpers = env["account.move"]._recouvrement_format_helpers(
+                lang, plan.currency_id
+            )
+            arrears = plan._cumulative_due(today) - (plan.amount_paid or 0.0)
+            body = env._(
+                "Payment plan %(plan)s: an instalment is unpaid. You have paid "
+                "%(paid)s, %(due)s were due. Please pay the arrears of %(arrears)s "
+                "by %(date)s at the latest. Failing that, the plan will end and the "
+                "whole balance of %(balance)s will fall due.",
+                plan=plan.name,
+                paid=helpers["amount"](plan.amount_paid),
+                due=helpers["amount"](plan._cumulative_due(today)),
+                arrears=helpers["amount"](max(arrears, 0.0)),
+                date=helpers["fdate"](deadline),
+                balance=helpers["amount"](sum(plan.move_ids.mapped("amount_residual"))),
+            )
+            plan.message_post(
+                body=Markup("<p>%s</p>") % body,
+                partner_ids=partner.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="recouvrement_amiable.mail_layout_recouvrement",
+            )
 
     def _set_completed(self):
         self.write({"state": "completed"})

@@ -143,11 +143,17 @@ class RecouvrementStage(models.Model):
             automatic=self.auto_execute,
             needs_validation=self.needs_validation,
             registered="registered" in channels,
+            letter="letter" in channels,
             claims=bool(self.report_id or self.mail_template_id),
             deadline_days=self._payment_deadline(debtor_type)
             if self.kind in DEADLINE_STAGE_KINDS
             else None,
-            delivery_days=company.recouvrement_notice_delivery_days if letter else 0,
+            # a deadline runs from the letter's first presentation: the post's
+            # days are counted for every letter that gives one, even sent by email
+            # (it may be printed and posted, and more time never harms the debtor)
+            delivery_days=company.recouvrement_notice_delivery_days
+            if letter or self.kind in DEADLINE_STAGE_KINDS
+            else 0,
         )
 
     def _letter_possible(self):

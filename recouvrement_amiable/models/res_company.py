@@ -177,15 +177,48 @@ class ResCompany(models.Model):
     recouvrement_plan_grace_days = fields.Integer(
         "Payment plan grace period (days)", default=5
     )
+    recouvrement_plan_notice_days = fields.Integer(
+        "Consumer plans: days given after a missed instalment",
+        default=15,
+        help="A consumer's plan is not broken by a missed instalment alone: a "
+        "written notice gives this delay to pay the arrears, and only then does the "
+        "whole balance fall due again (an automatic acceleration without notice is "
+        "an unfair term towards a consumer).",
+    )
     recouvrement_signatory_id = fields.Many2one(
         "res.users",
         string="Signatory of formal notices",
         help="The person empowered to sign formal notices on behalf of the company.",
     )
+    recouvrement_signature_image = fields.Image(
+        "Signature (image)",
+        max_width=600,
+        max_height=300,
+        help="The signatory's scanned signature, printed on the letters they sign: "
+        "the archived letter is then the one posted.",
+    )
     recouvrement_legal_form = fields.Char(
         "Legal form", help="SAS, SARL, ... printed on the formal notice."
     )
     recouvrement_share_capital = fields.Char("Share capital")
+    recouvrement_rcs_city = fields.Char(
+        related="partner_id.recouvrement_rcs_city", readonly=False
+    )
+    # The terms of sale the customers accepted: the contractual basis of the claim,
+    # the first exhibits of a case file
+    recouvrement_cgv_file = fields.Binary(
+        "Terms of sale (document)",
+        attachment=True,
+        help="The general terms of sale in force, as given to the customers (PDF).",
+    )
+    recouvrement_cgv_filename = fields.Char()
+    recouvrement_cgv_version = fields.Char(
+        "Terms of sale version", help="e.g. 2026-1: as printed on the document."
+    )
+    recouvrement_cgv_date = fields.Date(
+        "Terms of sale in force since",
+        help="The date of the version in force for the invoices chased.",
+    )
     # Debtor profile thresholds (debtor profile classification)
     recouvrement_profile_occasional_late = fields.Integer(
         "Occasional: late invoices from", default=1

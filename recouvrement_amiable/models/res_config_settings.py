@@ -19,11 +19,29 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_signatory_id = fields.Many2one(
         related="company_id.recouvrement_signatory_id", readonly=False
     )
+    recouvrement_signature_image = fields.Image(
+        related="company_id.recouvrement_signature_image", readonly=False
+    )
     recouvrement_legal_form = fields.Char(
         related="company_id.recouvrement_legal_form", readonly=False
     )
     recouvrement_share_capital = fields.Char(
         related="company_id.recouvrement_share_capital", readonly=False
+    )
+    recouvrement_rcs_city = fields.Char(
+        related="company_id.recouvrement_rcs_city", readonly=False
+    )
+    recouvrement_cgv_file = fields.Binary(
+        related="company_id.recouvrement_cgv_file", readonly=False
+    )
+    recouvrement_cgv_filename = fields.Char(
+        related="company_id.recouvrement_cgv_filename", readonly=False
+    )
+    recouvrement_cgv_version = fields.Char(
+        related="company_id.recouvrement_cgv_version", readonly=False
+    )
+    recouvrement_cgv_date = fields.Date(
+        related="company_id.recouvrement_cgv_date", readonly=False
     )
     recouvrement_rate_mode = fields.Selection(
         related="company_id.recouvrement_rate_mode", readonly=False
@@ -48,6 +66,9 @@ class ResConfigSettings(models.TransientModel):
     )
     recouvrement_mediation_months = fields.Integer(
         related="company_id.recouvrement_mediation_months", readonly=False
+    )
+    recouvrement_plan_notice_days = fields.Integer(
+        related="company_id.recouvrement_plan_notice_days", readonly=False
     )
     recouvrement_plan_grace_days = fields.Integer(
         related="company_id.recouvrement_plan_grace_days", readonly=False

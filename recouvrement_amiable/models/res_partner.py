@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .. import legal
+from .. import legal, procedure
 from .recouvrement_ladder import PROFILE_CLASSES
 
 # Fields of the customer's recovery record in the current company, shown on the
@@ -57,6 +57,19 @@ class ResPartner(models.Model):
     )
     legal_form = fields.Char(
         help="SAS, SARL, EI, association, ... printed on formal notices."
+    )
+    recouvrement_rcs_city = fields.Char(
+        "RCS registry",
+        help="Town of the commercial court's registry where the company is "
+        "registered (RCS Paris 732 829 320): printed on letters and case files.",
+    )
+    recouvrement_representative_id = fields.Many2one(
+        "res.partner",
+        string="Legal representative",
+        domain="[('parent_id', '=', id), ('is_company', '=', False)]",
+        help="The person who legally represents the company (its président, "
+        "gérant...): formal notices are sent for their attention, the case file "
+        "names them.",
     )
     recouvrement_excluded = fields.Boolean(
         "Excluded from recovery",
@@ -275,6 +288,38 @@ class ResPartner(models.Model):
         if len(digits) in (9, 14):
             return digits[:9]
         return raw or ""
+
+    def _recouvrement_letter_lang(self):
+        """The language of the letters and emails to this partner: its own when set
+        and installed; otherwise French for a partner in France (or with no country,
+        of a company in France) when French is installed, else the user's."""
+        self.ensure_one()
+        # English is the source language: always there, even when not listed
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        installed.add("en_US")
+        partner = self if self.lang else self.commercial_partner_id
+        if partner.lang in installed:
+            return partner.lang
+        country = self.country_id or self.commercial_partner_id.country_id
+        country = country or self.env.company.country_id
+        if country.code == "FR" and "fr_FR" in installed:
+            return "fr_FR"
+        return self.env.lang or "en_US"
+
+    def _recouvrement_registration(self):
+        """The SIREN as printed: in groups of three (732 829 320)."""
+        self.ensure_one()
+        return procedure.format_registration(self._recouvrement_siren())
+
+    def _recouvrement_one_line_address(self):
+        """The postal address on one line, as a letter's footer prints it:
+        "18 rue de la Paix, 75002 Paris" (the country when it is not France)."""
+        self.ensure_one()
+        town = " ".join(p for p in (self.zip, self.city) if p)
+        parts = [self.street, self.street2, town]
+        if self.country_id and self.country_id.code != "FR":
+            parts.append(self.country_id.name)
+        return ", ".join(" ".join(p.split()) for p in parts if p and p.strip())
 
     def _recouvrement_check_in_scope(self):
         """Raise a clear error for debtors this module cannot chase."""
