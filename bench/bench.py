@@ -12,6 +12,7 @@ import argparse
 import base64
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -95,10 +96,48 @@ def rename_database(old, new):
         filestore(old).rename(filestore(new))
 
 
+def addon_fingerprint():
+    """A hash of the addon's files: a template built with another version of the
+    addon is updated before it is measured."""
+    digest = hashlib.sha256()
+    addon = HERE.parent / "recouvrement_amiable"
+    for path in sorted(addon.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".xml", ".csv", ".po"}:
+            digest.update(str(path.relative_to(addon)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_up_to_date(name, log):
+    """Update the addon in template ``name`` when its files changed since."""
+    fingerprint = addon_fingerprint()
+    with environment(name) as env:
+        built = env["ir.config_parameter"].get_param("recouvrement_bench.addon")
+    if built == fingerprint:
+        return
+    log(f"updating recouvrement_amiable in {name} (the addon changed)")
+    odoo.sql_db.close_db(name)
+    odoo.modules.registry.Registry.delete(name)
+    odoo_bin(
+        "-d",
+        name,
+        "-u",
+        "recouvrement_amiable",
+        "--stop-after-init",
+        "--log-level=warn",
+    )
+    with environment(name) as env:
+        env["ir.config_parameter"].set_param("recouvrement_bench.addon", fingerprint)
+    odoo.sql_db.close_db(name)
+    odoo.modules.registry.Registry.delete(name)
+
+
 def ensure_template(size, customers, log):
-    """Build the dataset of ``size`` invoices once, as a template database."""
+    """Build the dataset of ``size`` invoices once, as a template database (the
+    addon updated in it when its files changed since)."""
     name = template_name(size)
     if db_exists(name):
+        ensure_up_to_date(name, log)
         return name
     if size > BASE_SIZE and size % BASE_SIZE == 0:
         base = ensure_template(
@@ -144,6 +183,9 @@ def ensure_template(size, customers, log):
         meta["build_seconds"] = round(time.time() - started)
         env["ir.config_parameter"].set_param(
             "recouvrement_bench.meta", json.dumps(meta)
+        )
+        env["ir.config_parameter"].set_param(
+            "recouvrement_bench.addon", addon_fingerprint()
         )
     rename_database(tmp, name)
     return name

@@ -12,6 +12,7 @@ References are to ``legal_spec_fr.md`` (§3 rates, §3.3 indemnity, §5 notice,
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -189,6 +190,30 @@ def roll_to_working_day(day: date) -> date:
     while day.weekday() >= 5 or day in french_public_holidays(day.year):
         day += timedelta(days=1)
     return day
+
+
+# A registered letter's number: La Poste's 13 characters (1A 448 293 0201 1), or the
+# UPU S10 form of international items (RR 123 456 789 FR).
+_REGISTERED_DOMESTIC = re.compile(r"^\d[A-Z]\d{11}$")
+_REGISTERED_S10 = re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$")
+REGISTERED_OK, REGISTERED_UNUSUAL, REGISTERED_INVALID = "ok", "unusual", "invalid"
+
+
+def registered_number(raw: str | None) -> tuple[str, str]:
+    """(the number as stored: upper case, no spaces nor dots nor dashes; "ok",
+    "unusual" — alphanumeric, 8 to 20 characters with digits, kept with a warning —
+    or "invalid")."""
+    number = re.sub(r"[\s.\-]", "", raw or "").upper()
+    if _REGISTERED_DOMESTIC.match(number) or _REGISTERED_S10.match(number):
+        return number, REGISTERED_OK
+    if (
+        8 <= len(number) <= 20
+        and number.isascii()
+        and number.isalnum()
+        and sum(c.isdigit() for c in number) >= 6
+    ):
+        return number, REGISTERED_UNUSUAL
+    return number, REGISTERED_INVALID
 
 
 def stated_deadline(letter_date: date, delivery_days: int, deadline_days: int) -> date:

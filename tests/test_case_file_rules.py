@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from odoo.addons.recouvrement_amiable import dossier_zip, procedure
+from odoo.addons.recouvrement_amiable import dossier_zip, legal, procedure
 
 D = Decimal
 
@@ -220,3 +220,19 @@ def test_two_files_of_the_same_name_are_refused():
     with pytest.raises(ValueError):
         archive.add("a.pdf", b"2")
     archive.abort()
+
+
+def test_registered_letter_numbers():
+    assert legal.registered_number("1A 448 293 0201 1") == ("1A44829302011", "ok")
+    assert legal.registered_number("rr123456789fr") == ("RR123456789FR", "ok")
+    assert legal.registered_number("1A-448.293.0201.1")[1] == "ok"
+    assert legal.registered_number("LR 2026 0416 77")[1] == "unusual"
+    for nonsense in (
+        None,
+        "",
+        "abc",
+        "1A 44",
+        "ABCDEFGHIJKLM",
+        "1A448293020111234567890",
+    ):
+        assert legal.registered_number(nonsense)[1] == "invalid", nonsense

@@ -158,6 +158,42 @@ class TestEvidence(RecouvrementCase):
         with self.assertRaisesRegex(UserError, "evidence"):
             notice.with_user(self.manager).write({"receipt_date": "2026-04-30"})
 
+    def test_registered_number_and_proof_scans_are_checked(self):
+        """A registered letter number is La Poste's (13 characters, spaces
+        allowed): nonsense is refused, an unusual form kept with a warning; the
+        post's proofs are scans (PDF or image), not any file."""
+        notice = self.notice()
+        with on_day("2026-04-16"):
+            for nonsense in ("abc", "", "12-34", "1A 44"):
+                with self.assertRaisesRegex(UserError, "not a registered letter"):
+                    self.inv._recouvrement_record_registered_sent(
+                        nonsense, day("2026-04-16")
+                    )
+            self.inv._recouvrement_record_registered_sent(
+                "1a 448 293 0201 1", day("2026-04-16")
+            )
+        self.assertEqual(notice.tracking_number, "1A44829302011")
+        self.assertFalse(
+            notice.message_ids.filtered(lambda m: "usual form" in (m.body or ""))
+        )
+        text = self.env["ir.attachment"].create(
+            {"name": "ar.txt", "raw": b"signed on 17/04, trust me"}
+        )
+        with on_day("2026-04-18"), self.assertRaisesRegex(UserError, "not a scan"):
+            self.inv._recouvrement_record_receipt(day("2026-04-17"), text)
+        self.assertFalse(notice.receipt_date)
+
+    def test_an_unusual_registered_number_is_kept_with_a_warning(self):
+        notice = self.notice()
+        with on_day("2026-04-16"):
+            self.inv._recouvrement_record_registered_sent(
+                "LR 2026 0416 77", day("2026-04-16")
+            )
+        self.assertEqual(notice.tracking_number, "LR2026041677")
+        self.assertTrue(
+            notice.message_ids.filtered(lambda m: "usual form" in (m.body or ""))
+        )
+
     def test_a_mistake_is_corrected_by_a_new_event(self):
         notice = self.notice()
         with on_day("2026-04-20"):

@@ -11,6 +11,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.recouvrement_amiable import legal
 
@@ -165,6 +166,11 @@ class TestLetters(RecouvrementCase):
         self.assertIn(self.inv1.name, html)
         self.assertIn("o_ra_address", html)  # the window-envelope address block
         self.assertIn("Boulangerie du Marais", html)
+        # downloaded as "relance_1_REC-…_Boulangerie du Marais.pdf" (Odoo adds the
+        # extension to the printed name), not "….pdf.pdf"
+        name = safe_eval(event.stage_id.report_id.print_report_name, {"object": event})
+        self.assertTrue(name.startswith("relance_1_"), name)
+        self.assertFalse(name.endswith(".pdf"), name)
 
     # ------------------------------------------------------------------ relance 2
     def test_relance_2_b2b_penalties_match_the_legal_functions(self):

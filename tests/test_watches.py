@@ -1,9 +1,10 @@
 """Daily watches: missing rates before a semester, prescription near; the claim view."""
 
 from datetime import date
+from decimal import Decimal
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import RecouvrementCase, day, on_day
 
@@ -116,6 +117,23 @@ class TestWatches(RecouvrementCase):
             digits = "".join(c for c in view.html if c.isdigit())
             self.assertIn("133587", digits)  # 1200 + 95.87 + 40
             self.assertIn("3635", digits)  # interest of the first semester
+
+    def test_claim_breakdown_dialog_counts_partial_payments(self):
+        """The dialog computes on the form's (unsaved) records: it still sees the
+        payments the invoice received, as the invoice tab and the letters do."""
+        invoice = self.invoice(self.b2b, 1262.88, "2026-08-01", "2026-08-31")
+        self.pay(invoice, 631.44, "2026-09-15")
+        with on_day("2026-11-23"):
+            action = invoice.action_recouvrement_claim()
+            form = Form(
+                self.env["recouvrement.claim.view"].with_context(**action["context"])
+            )
+            html = form.html
+        claim = invoice._recouvrement_claim(day("2026-11-23"))
+        self.assertEqual(claim.paid, Decimal("631.44"))
+        digits = "".join(c for c in html if c.isdigit())
+        self.assertIn("63144", digits)  # the payment, in the dialog
+        self.assertIn(f"{claim.total:.2f}".replace(".", ""), digits)
 
     def test_contractual_rate_below_the_floor_is_shown(self):
         self.company.recouvrement_contractual_rate = 5.0

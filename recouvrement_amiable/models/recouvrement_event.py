@@ -759,6 +759,17 @@ class RecouvrementEvent(models.Model):
         version printed before the number was known is kept beside it."""
         self.ensure_one()
         self._recouvrement_check_posting_date(sent_date)
+        self._recouvrement_check_scan(deposit)
+        tracking_number, quality = legal.registered_number(tracking_number)
+        if quality == legal.REGISTERED_INVALID:
+            raise UserError(
+                _(
+                    "%(number)s is not a registered letter number: La Poste's have "
+                    "13 characters, e.g. 1A 448 293 0201 1 (RR 123 456 789 FR for "
+                    "an international one).",
+                    number=tracking_number or '""',
+                )
+            )
         self.write(
             {
                 "tracking_number": tracking_number,
@@ -775,6 +786,15 @@ class RecouvrementEvent(models.Model):
             )
             self.letter_attachment_id = False
             self._recouvrement_render_letters()
+        if quality == legal.REGISTERED_UNUSUAL:
+            self.message_post(
+                body=_(
+                    "The registered letter number %(number)s does not have La "
+                    "Poste's usual form (13 characters, e.g. 1A 448 293 0201 1): "
+                    "check it against the receipt of posting.",
+                    number=tracking_number,
+                )
+            )
         if deposit:
             self._recouvrement_attach_proof("deposit", deposit)
         self.debtor_id._recouvrement_plan()
@@ -789,6 +809,7 @@ class RecouvrementEvent(models.Model):
         (``kind`` "unclaimed"); consumers owe interest from then (art. 1231-6 C.
         civ.). Recorded once: a wrong date is corrected by a correction event."""
         self.ensure_one()
+        self._recouvrement_check_scan(attachment)
         if self.receipt_date:
             raise UserError(
                 _(
@@ -816,6 +837,21 @@ class RecouvrementEvent(models.Model):
             self.move_ids.write({"recouvrement_notice_date": receipt_date})
         self.debtor_id._recouvrement_plan()
         return self
+
+    @api.model
+    def _recouvrement_check_scan(self, attachment):
+        """The post's proofs are scans: a PDF or an image, nothing else."""
+        mimetype = (attachment and attachment.mimetype) or ""
+        if attachment and (
+            mimetype != "application/pdf" and not mimetype.startswith("image/")
+        ):
+            raise UserError(
+                _(
+                    "%(file)s is not a scan: attach the post's proof as a PDF or an "
+                    "image.",
+                    file=attachment.name,
+                )
+            )
 
     @evidence.event_transition
     def _recouvrement_attach_proof(self, proof, attachment):
@@ -845,6 +881,7 @@ class RecouvrementEvent(models.Model):
             raise UserError(
                 _("Record the date of delivery (or first presentation) with its proof.")
             )
+        self._recouvrement_check_scan(attachment)
         attachment.write(
             {
                 "res_model": "recouvrement.event",
@@ -1019,8 +1056,9 @@ class RecouvrementEvent(models.Model):
         manager who validated it; never a system user (the name stays blank on a
         preview until a person validates)."""
         self.ensure_one()
-        for user in (self.company_id.recouvrement_signatory_id, self.validated_by_id):
-            if user and user.active and not user.share and not user._is_superuser():
+        company = self.company_id
+        for user in (company.recouvrement_signatory_id, self.validated_by_id):
+            if user and company._recouvrement_is_real_user(user.sudo()):
                 return user
         return self.env["res.users"]
 
@@ -1126,6 +1164,9 @@ class RecouvrementEvent(models.Model):
         reference = self._payment_reference()
         qr_image = bank._recouvrement_sepa_qr_image(to_pay, reference) if bank else None
         contact, attention = self._recouvrement_addressee()
+        upcoming = self.upcoming_move_ids.sorted(
+            lambda m: (m.invoice_date_due or m.date, m.name)
+        )
         signatory = self._recouvrement_signatory()
         previous = self._previous_events()
         deadline_days = self.stage_id._payment_deadline(self.partner_id.debtor_type)
@@ -1169,8 +1210,16 @@ class RecouvrementEvent(models.Model):
                 "first_reminder": previous[:1],
                 "deadline_days": deadline_days,
                 "deadline_date": self._notice_deadline_stated(),
-                "upcoming": self.upcoming_move_ids.sorted(
-                    lambda m: (m.invoice_date_due or m.date, m.name)
+                "upcoming": upcoming,
+                # French puts a non-breaking space before the semicolon
+                "upcoming_text": ("\u00a0; " if lang.startswith("fr") else "; ").join(
+                    env._(
+                        "%(invoice)s (%(amount)s, due on %(date)s)",
+                        invoice=move.name,
+                        amount=helpers["amount"](move.amount_residual),
+                        date=helpers["fdate"](move.invoice_date_due),
+                    )
+                    for move in upcoming
                 ),
                 "show_interest": True,
                 "moves_by_id": {m.id: m for m in self.move_ids},

@@ -20,8 +20,11 @@ class RecouvrementClaimView(models.TransientModel):
             if not wizard.move_ids or not wizard.date:
                 wizard.html = False
                 continue
-            claim = wizard.move_ids._recouvrement_claim(wizard.date)
+            # the saved invoices: in the dialog they are new records of the form,
+            # whose payments the database does not know
+            moves = wizard.move_ids._origin
+            claim = moves._recouvrement_claim(wizard.date)
             wizard.html = self.env["ir.qweb"]._render(
                 "recouvrement_amiable.claim_breakdown",
-                {"v": wizard.move_ids._recouvrement_claim_qcontext(claim)},
+                {"v": moves._recouvrement_claim_qcontext(claim)},
             )
