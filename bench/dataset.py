@@ -14,8 +14,6 @@ import random
 from odoo import Command
 from odoo.tools import SQL
 
-from odoo.addons.recouvrement_amiable.models import evidence
-
 BIG_INVOICES = 300
 BIG_EVENTS = 600
 
@@ -281,7 +279,10 @@ def build_big_debtor(env, company, journal, tax, today, rng):
     moves.action_post()
     pdf = b"%PDF-1.4\n% a stored reminder letter\n" + b"x" * 20000
     # the history of a debtor reminded for months, written as the engine would have
-    # written it (events are created by the recovery actions only)
+    # written it (events are created by the recovery actions only); imported here:
+    # the addon is importable once Odoo knows its addons path (init_odoo)
+    from odoo.addons.recouvrement_amiable.models import evidence
+
     with evidence.transition():
         return _big_debtor_history(env, company, partner, moves, pdf, today)
 

@@ -10,6 +10,7 @@ whole packed into a ZIP that is the same, byte for byte, for the same data."""
 import base64
 import logging
 import tempfile
+import time
 
 from odoo import _, models
 from odoo.exceptions import UserError
@@ -437,17 +438,29 @@ class RecouvrementDossier(models.Model):
         """Fill every exhibit (file, size, SHA-256) and store the ZIP."""
         self.ensure_one()
         dossier = self.with_context(lang=self._recouvrement_lang())
+        started = time.perf_counter()
+
+        def progress(step):
+            _logger.info(
+                "Case file %s: %s (%.1f s)",
+                self.name,
+                step,
+                time.perf_counter() - started,
+            )
+
         claim = dossier._recouvrement_claim()
         exhibits = dossier.exhibit_ids
-        dossier._recouvrement_print_duplicates(
-            exhibits.filtered(lambda e: e.regenerated and not e.attachment_id)
-        )
+        duplicates = exhibits.filtered(lambda e: e.regenerated and not e.attachment_id)
+        dossier._recouvrement_print_duplicates(duplicates)
+        progress(f"{len(duplicates)} invoice duplicates printed")
         rendered = dossier._recouvrement_render_documents(
             exhibits.filtered(lambda e: e.kind in GENERATED_KINDS or e.missing), claim
         )
+        progress(f"{len(rendered)} documents rendered")
         letters = exhibits.filtered(lambda e: e.kind == "letter" and not e.missing)
         emailed = letters.event_id._recouvrement_emailed()
         emails = dossier._recouvrement_render_emails(emailed)
+        progress(f"{len(emails)} emails printed")
         for exhibit in exhibits:
             if exhibit.id in rendered:
                 content = rendered[exhibit.id]
@@ -467,6 +480,7 @@ class RecouvrementDossier(models.Model):
                 values["file"] = base64.b64encode(content)
             exhibit.write(values)
             del content
+        progress("exhibits hashed")
         cover = dossier._recouvrement_render(
             "recouvrement_amiable.action_report_dossier_cover"
         )
@@ -516,6 +530,7 @@ class RecouvrementDossier(models.Model):
                 raise
             stream.seek(0)
             content = stream.read()
+        progress(f"ZIP written ({len(content)} bytes)")
         filename = (
             f"Dossier_{dossier_zip.slug(self.partner_id.name, 40)}_"
             f"{self.date.isoformat()}.zip"
