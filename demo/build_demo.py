@@ -213,6 +213,10 @@ def setup_company(env, today):
         }
     )
     signatory.partner_id.function = "Présidente"
+    # the administrator who opens the served demo works in this company
+    env.ref("base.user_admin").write(
+        {"company_ids": [Command.link(company.id)], "company_id": company.id}
+    )
     company.write(
         {
             "recouvrement_signatory_id": signatory.id,
@@ -761,6 +765,10 @@ def main():
             [("smtp_port", "=", smtp.port)]
         ).active = False
         write_outputs(env, company, args.output)
+    # the demo's own HTTP server stops with it: the served demo prints its PDFs
+    # through the URL it is opened at (web.base.url), as Odoo does by default
+    with environment(args.database) as env:
+        env["ir.config_parameter"].search([("key", "=", "report.url")]).unlink()
 
 
 def report(env, company, elapsed, counts):

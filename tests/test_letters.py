@@ -172,6 +172,10 @@ class TestLetters(RecouvrementCase):
         self.assertTrue(name.startswith("relance_1_"), name)
         self.assertFalse(name.endswith(".pdf"), name)
 
+    def test_action_dialogs_are_titled_in_the_user_language(self):
+        action = self.inv1.with_context(lang="fr_FR")._recouvrement_open_wizard("pause")
+        self.assertEqual(action["name"], "Suspendre jusqu'à une date")
+
     # ------------------------------------------------------------------ relance 2
     def test_relance_2_b2b_penalties_match_the_legal_functions(self):
         moves = self.inv1 | self.inv2

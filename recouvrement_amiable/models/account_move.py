@@ -669,8 +669,11 @@ class AccountMove(models.Model):
         self._recouvrement_check_selection()
         return {
             "type": "ir.actions.act_window",
+            # the selection's labels in the user's language
             "name": dict(
-                self.env["recouvrement.move.action"]._fields["action"].selection
+                self.env["recouvrement.move.action"]
+                ._fields["action"]
+                ._description_selection(self.env)
             ).get(action),
             "res_model": "recouvrement.move.action",
             "view_mode": "form",
