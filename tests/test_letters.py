@@ -341,6 +341,37 @@ class TestLetters(RecouvrementCase):
         self.assertIn("first presentation", text)
         self.assertEqual(self._typography_faults(raw, "en_US"), [])
 
+    def test_every_letter_follows_the_typography_of_its_language(self):
+        """Reminder 1, reminder 2 and the formal notice, to a business and to a
+        consumer, in French and in English: no space missing or misplaced around
+        the punctuation, no double space, no "de A…" without elision, SIREN in
+        groups of three (read on pdftotext's output)."""
+        # (the test user's own name, "Because I am accountman!", is not ours)
+        self.company.recouvrement_signatory_id = new_test_user(
+            self.env, "sleroy", name="Sophie Leroy", groups="base.group_user"
+        )
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        cases = [
+            ("relance_1", "2026-04-27", True),
+            ("relance_2", "2026-05-11", True),
+            ("mise_en_demeure", "2026-05-11", True),
+            ("mise_en_demeure", "2026-05-11", False),
+        ]
+        for lang in ("fr_FR", "en_US"):
+            for kind, on, business in cases:
+                partner = self._customer(
+                    f"Atelier Étoile {kind} {lang} {business}",
+                    is_company=business,
+                    lang=lang,
+                    company_registry="55208131766522" if business else False,
+                )
+                move = self.invoice(partner, 1234.56, "2026-03-01", "2026-03-31")
+                event = self.escalate_to(move, kind, on)
+                raw = _pdftotext(self.render(event))
+                self.assertEqual(
+                    self._typography_faults(raw, lang), [], (kind, lang, business)
+                )
+
     def test_no_system_user_signs_and_customer_reference_only_when_set(self):
         """Without a configured signatory, a notice prepared by the nightly run
         names nobody (never OdooBot) until a manager validates it; the customer's
