@@ -459,22 +459,27 @@ def measure_letters(template, meta, today, log, count=100):
                 order="id",
             )
             groups = moves.grouped("commercial_partner_id")
-            events = env["recouvrement.event"].create(
-                [
-                    {
-                        "company_id": meta["company_id"],
-                        "partner_id": partner.id,
-                        "move_ids": [Command.set(m.ids)],
-                        "stage_id": stage.id,
-                        "event_type": "stage",
-                        "date": today,
-                        "state": "to_post",
-                        "channel_letter": True,
-                        "lang": "fr_FR",
-                    }
-                    for partner, m in list(groups.items())[:count]
-                ]
-            )
+            # events are created by the recovery actions only: the bench writes them
+            # as the nightly run would (imported here, once Odoo knows the addon)
+            from odoo.addons.recouvrement_amiable.models import evidence
+
+            with evidence.transition():
+                events = env["recouvrement.event"].create(
+                    [
+                        {
+                            "company_id": meta["company_id"],
+                            "partner_id": partner.id,
+                            "move_ids": [Command.set(m.ids)],
+                            "stage_id": stage.id,
+                            "event_type": "stage",
+                            "date": today,
+                            "state": "to_post",
+                            "channel_letter": True,
+                            "lang": "fr_FR",
+                        }
+                        for partner, m in list(groups.items())[:count]
+                    ]
+                )
             report = stage.report_id
             # Warm-up, not timed: the first rendering of a new database compiles the
             # report's CSS bundle (a running server has it already).
