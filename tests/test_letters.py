@@ -383,6 +383,12 @@ class TestLetters(RecouvrementCase):
             self.run_cron(on)
         event = self.events(self.b2b, state="to_validate")
         self.assertEqual(event.stage_id.kind, "mise_en_demeure")
+        # it waits with one task for the manager: configure a signatory, or sign
+        task = event.activity_ids.filtered(lambda a: "signatory" in a.summary)
+        self.assertEqual(len(task), 1)
+        self.assertTrue(
+            task.user_id.has_group("recouvrement_amiable.group_recouvrement_manager")
+        )
         text = pdf_text(self.render(event))
         self.assertNotIn("OdooBot", text)
         self.assertNotIn("Représentée par", text)

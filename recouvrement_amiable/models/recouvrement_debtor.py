@@ -620,6 +620,7 @@ class RecouvrementDebtor(models.Model):
             events, failed = self._recouvrement_create_events(facts_by, steps, today)
         prepared = events.filtered(lambda e: e.state == "to_validate")
         prepared._recouvrement_set_amounts(today, claims)  # shown to the manager
+        prepared._recouvrement_ask_signatory()
         if events - prepared:
             failed.update((events - prepared)._recouvrement_execute(today, claims))
         done = events.filtered(lambda e: e.state not in ("failed", "to_validate"))

@@ -1051,6 +1051,35 @@ class RecouvrementEvent(models.Model):
         )
         return office, attention
 
+    def _recouvrement_ask_signatory(self):
+        """Formal notices prepared while the company has no signatory: one task per
+        notice for the manager (configure the signatory, or validate the notice and
+        sign it); until then its preview names nobody."""
+        items = []
+        for event in self.filtered(
+            lambda e: e.channel_registered or e.stage_id.kind == "mise_en_demeure"
+        ):
+            company = event.company_id
+            signatory = company.recouvrement_signatory_id
+            if signatory and company._recouvrement_is_real_user(signatory.sudo()):
+                continue
+            message = _(
+                "%(event)s waits for its signatory: no signatory of formal notices "
+                "is configured (Settings, Recovery). Configure one, or validate the "
+                "notice: you will sign it.",
+                event=event.name,
+            )
+            items.append(
+                {
+                    "record": event,
+                    "type": ISSUE_ACTIVITY,
+                    "summary": message,
+                    "note": message,
+                    "user": company._recouvrement_responsible_user("manager"),
+                }
+            )
+        return self.env["mail.activity"]._recouvrement_notify(items)
+
     def _recouvrement_signatory(self):
         """The person who signs the letter: the company's signatory, else the
         manager who validated it; never a system user (the name stays blank on a
