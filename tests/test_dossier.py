@@ -9,6 +9,7 @@ import zipfile
 from datetime import date
 
 from lxml import etree
+from PIL import Image
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -20,6 +21,13 @@ from .common import RecouvrementCase, SmtpSink, day, on_day
 from .test_letters import pdf_text
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def png():
+    """A small signature-like image (a valid PNG, as Odoo's image fields require)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), (20, 40, 110)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def scan(env, name, text):
@@ -209,6 +217,18 @@ class TestDossier(DossierCase):
         self.assertIn("BORDEREAU DE COMMUNICATION DE PIÈCES", bordereau)
         self.assertIn("Fait à Paris, le 01/06/2026", bordereau)
         self.assertIn(self.company.recouvrement_signatory_id.name, bordereau)
+        # with the signatory's scanned signature configured, the bordereau carries
+        # it, as the letters do
+        self.company.recouvrement_signature_image = base64.b64encode(png())
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "recouvrement_amiable.action_report_dossier_bordereau", self.case.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("data:image/png;base64", html)
+        self.assertNotIn("Signature", html)
         for exhibit in self.exhibits:
             # (pdf_text reads non-breaking spaces as spaces)
             self.assertIn(exhibit.title[:40].replace("\u00a0", " "), bordereau)
