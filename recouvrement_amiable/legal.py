@@ -5,8 +5,9 @@ rates are annual percentages (``Decimal("12.15")`` means 12.15 %). The models,
 the letters and the case file all call these functions, so the figures a
 debtor reads are the figures the invoice form shows.
 
-References are to ``legal_spec_fr.md`` (§3 rates, §3.3 indemnity, §5 notice,
-§6 prescription, §9 computations).
+Sources: art. L441-10 and D441-5 C. com. (penalties, 40 EUR indemnity), art.
+1231-6 and 1344 C. civ. (interest, formal notice), art. L110-4 C. com. and 2224 C.
+civ. (prescription), art. 642 CPC (deadlines).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
-# Debtor types (legal_spec_fr.md §1)
+# Debtor types
 B2B_COMMERCANT = "b2b_commercant"
 B2B_NON_COMMERCANT = "b2b_non_commercant"
 B2C = "b2c"
@@ -36,11 +37,11 @@ RATE_LEGAL_PRO = "legal_pro"  # taux de l'intérêt légal, « tous les autres c
 RATE_LEGAL_INDIVIDUAL = "legal_individual"  # taux légal, créancier personne physique
 RATE_KINDS = (RATE_ECB, RATE_LEGAL_PRO, RATE_LEGAL_INDIVIDUAL)
 
-# Rate modes (legal_spec_fr.md §9.2)
+# Rate modes
 MODE_PER_SEMESTER = "per_semester"
 MODE_FROZEN = "frozen_at_due_date"
 
-# Imputation of partial payments (legal_spec_fr.md §9.4)
+# Imputation of partial payments (art. 1343-1 C. civ.)
 IMPUTE_PRINCIPAL_FIRST = "principal_first"
 IMPUTE_INTEREST_FIRST = "interest_first"  # art. 1343-1 C. civ.
 
@@ -85,7 +86,7 @@ class UnknownDebtorTypeError(LegalComputationError):
 # Dates
 # --------------------------------------------------------------------------
 def round_cents(amount: Decimal) -> Decimal:
-    """Round half up to the cent (legal_spec_fr.md §9.2)."""
+    """Round half up to the cent."""
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -107,7 +108,7 @@ def semester_bounds(day: date) -> tuple[date, date]:
 
 
 def year_basis(year: int) -> int:
-    """Days of the calendar year: 366 in a leap year (legal_spec_fr.md §9.1)."""
+    """Days of the calendar year: 366 in a leap year."""
     return 366 if calendar.isleap(year) else 365
 
 
@@ -268,7 +269,7 @@ def invoice_data_error(
 def notice_deadline(receipt_date: date, days: int, roll_weekend: bool = True) -> date:
     """Last day to pay after a mise en demeure received on ``receipt_date``.
 
-    ``days`` calendar days counted from the receipt (legal_spec_fr.md §5.2):
+    ``days`` calendar days counted from the receipt:
     the day of receipt is excluded, the last day included.
     """
     if days < 0:
@@ -436,7 +437,7 @@ def contractual_floor_warnings(
 ) -> list[FloorWarning]:
     """Semesters of ]start, end] where the contractual rate is below the legal floor.
 
-    The rate is not changed (legal_spec_fr.md §3.2: consequence [NV]): the
+    The rate is not changed (the consequence is not settled by law): the
     caller shows the warning.
     """
     if not policy.is_b2b or policy.contractual_rate is None or end <= start:
@@ -517,7 +518,7 @@ def late_interest(
     ``on_date``.
 
     Simple interest, split at 1 January / 1 July and at each payment, base 365 or
-    366 by calendar year, rounded once at the end (legal_spec_fr.md §9.1-9.4).
+    366 by calendar year, rounded once at the end.
     Payments are imputed on the principal first (ledger view) or, with
     ``IMPUTE_INTEREST_FIRST``, on the accrued interest first (art. 1343-1 C. civ.):
     accrued interest is then rounded to the cent when a payment settles it.
@@ -781,7 +782,7 @@ def claim_breakdown(
 ) -> Claim:
     """The claim on a debtor at ``on_date``: per invoice principal left, interest by
     period with the rate used, indemnity, payments; disputed invoices apart;
-    unallocated credits netted (legal_spec_fr.md §7.1 item 10, §9)."""
+    unallocated credits netted."""
     lines, disputed = [], []
     for invoice in sorted(invoices, key=lambda i: (i.due_date, i.ref)):
         claim = invoice_claim(invoice, on_date, policy, rates)
@@ -790,7 +791,7 @@ def claim_breakdown(
 
 
 # --------------------------------------------------------------------------
-# Prescription (legal_spec_fr.md §6)
+# Prescription (art. L110-4 C. com., 2224 C. civ., L218-2 C. conso.)
 # --------------------------------------------------------------------------
 def prescription_start(
     debtor_type: str,

@@ -1,4 +1,5 @@
-"""The pure legal computations (legal_spec_fr.md §3, §4, §5, §6, §9), to the cent.
+"""The pure legal computations (rates, indemnity, notice, prescription, interest),
+to the cent.
 
 No ORM here: the functions are called with a rate book built in the test, so every
 expected figure below is computed by hand from the spec's formulas.
@@ -66,7 +67,7 @@ def interest(
 
 
 # ----------------------------------------------------------------------------------
-# The three worked examples of legal_spec_fr.md §9.3
+# Three worked examples of the interest computation
 # ----------------------------------------------------------------------------------
 def test_worked_example_a_b2b_default_rate():
     result = interest()

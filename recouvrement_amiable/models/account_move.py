@@ -27,7 +27,7 @@ class AccountMove(models.Model):
     ]
 
     # No default on these columns: an empty value means "not in recovery", so that
-    # installing the module does not rewrite the account_move table (style.md §2.3).
+    # installing the module does not rewrite the account_move table.
     recouvrement_stage_id = fields.Many2one(
         "recouvrement.stage",
         string="Recovery stage",

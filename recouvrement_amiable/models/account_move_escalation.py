@@ -54,8 +54,8 @@ class RecouvrementEscalationMixin(models.AbstractModel):
 
         Takes a bounded batch of debtors per call, company by company, reports
         progress, and lets Odoo's cron runner commit after each call and call again
-        while work remains (style.md §1.4). Every handled debtor leaves the domain
-        (its next date moves to the future, or is cleared). Returns the number of
+        while work remains (no commit of its own). Every handled debtor leaves the
+        domain (its next date moves to the future, or is cleared). Returns the number of
         debtors handled.
         """
         default_size = (

@@ -14,7 +14,7 @@ DISPUTE_CATEGORIES = [
 class RecouvrementDispute(models.Model):
     """A debtor contests invoices: they leave automatic escalation until the dispute
     is resolved or its end date comes (a contested claim is no longer "certain":
-    injonction de payer and référé become risky, legal_spec_fr.md §2.1)."""
+    injonction de payer and référé become risky)."""
 
     _name = "recouvrement.dispute"
     _description = "Recovery dispute"

@@ -5,10 +5,9 @@ from odoo.exceptions import UserError
 
 
 class RecouvrementMediation(models.Model):
-    """A referral to the Médiateur des entreprises (free, confidential, business-to-
-    business;
-    legal_spec_fr.md §2.2). Recovery is suspended meanwhile, and so is the prescription
-    (art. 2238 C. civ.)."""
+    """A referral to the Médiateur des entreprises (free, confidential,
+    business-to-business). Recovery is suspended meanwhile, and so is the
+    prescription (art. 2238 C. civ.)."""
 
     _name = "recouvrement.mediation"
     _description = "Referral to the Médiateur des entreprises"

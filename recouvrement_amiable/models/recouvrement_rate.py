@@ -11,8 +11,8 @@ class RecouvrementRate(models.Model):
     day of each semester (default late-payment rate = ECB + 10 points, L441-10 C. com.)
     and the two categories of the French legal interest rate (art. L313-2 CMF).
 
-    Shipped as data (legal_spec_fr.md §3.5) and editable: every figure is dated and
-    sourced.
+    Shipped as data (Banque de France, Journal officiel) and editable: every figure
+    is dated and sourced.
     """
 
     _name = "recouvrement.rate"

@@ -26,7 +26,7 @@ class RecouvrementStage(models.Model):
     """One rung of a recovery ladder.
 
     Delays, channels, templates and the validation flag are data: a company edits
-    its ladder without touching code (legal_spec_fr.md §2: practice, not law).
+    its ladder without touching code (practice, not law).
     """
 
     _name = "recouvrement.stage"

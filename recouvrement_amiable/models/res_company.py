@@ -5,8 +5,7 @@ from odoo.tools import SQL
 
 from .. import legal
 
-# The default French ladder (design.md; legal_spec_fr.md §2.1: market practice, data not
-# law).
+# The default French ladder (market practice, data not law).
 # English names are the source; French names are set as their translation.
 DEFAULT_LADDER = [
     {

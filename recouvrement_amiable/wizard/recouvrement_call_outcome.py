@@ -11,8 +11,7 @@ from ..models.recouvrement_event import CALL_OUTCOMES
 
 
 class RecouvrementCallOutcome(models.TransientModel):
-    """Log the outcome of a reminder call (legal_spec_fr.md §2.1: log date, time,
-    person)."""
+    """Log the outcome of a reminder call: date, time, person reached."""
 
     _name = "recouvrement.call.outcome"
     _description = "Outcome of a recovery call"
