@@ -1,3 +1,4 @@
+from . import recouvrement_guarded
 from . import recouvrement_rate
 from . import recouvrement_ladder
 from . import recouvrement_stage

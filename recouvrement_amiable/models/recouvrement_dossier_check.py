@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from . import evidence
@@ -19,6 +19,7 @@ class RecouvrementDossierCheck(models.Model):
     judgement, overridden by a recovery manager with a written reason."""
 
     _name = "recouvrement.dossier.check"
+    _inherit = ["recouvrement.guarded"]
     _description = "Case file check"
     _order = "dossier_id, sequence, id"
 
@@ -41,25 +42,8 @@ class RecouvrementDossierCheck(models.Model):
     overridden_by_id = fields.Many2one("res.users", readonly=True)
     overridden_on = fields.Datetime(readonly=True)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.browse()._recouvrement_check_transition("create")
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._recouvrement_check_transition("write")
-        return super().write(vals)
-
-    def unlink(self):
-        self._recouvrement_check_transition("unlink")
-        return super().unlink()
-
-    def _recouvrement_check_transition(self, operation):
-        if not evidence.in_transition():
-            self.check_access(operation)  # no right: an access error first
-            raise UserError(
-                _("A check is solved, or overridden with a reason: not edited.")
-            )
+    def _recouvrement_guard_message(self):
+        return _("A check is solved, or overridden with a reason: not edited.")
 
     def action_override(self):
         self.ensure_one()

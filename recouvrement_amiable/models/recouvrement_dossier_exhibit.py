@@ -1,7 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-
-from . import evidence
+from odoo import _, fields, models
 
 EXHIBIT_KINDS = [
     ("debtor", "Debtor identification"),
@@ -24,6 +21,7 @@ class RecouvrementDossierExhibit(models.Model):
     """One numbered exhibit (pièce) of a case file, as listed on its bordereau."""
 
     _name = "recouvrement.dossier.exhibit"
+    _inherit = ["recouvrement.guarded"]
     _description = "Case file exhibit"
     _order = "dossier_id, number"
 
@@ -73,27 +71,10 @@ class RecouvrementDossierExhibit(models.Model):
             heading += " - " + _("MISSING")
         return heading
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.browse()._recouvrement_check_transition("create")
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._recouvrement_check_transition("write")
-        return super().write(vals)
-
-    def unlink(self):
-        self._recouvrement_check_transition("unlink")
-        return super().unlink()
-
-    def _recouvrement_check_transition(self, operation):
+    def _recouvrement_guard_message(self):
         """The exhibits are the case file's own doing: planned when it is checked,
         filled when it is made ready, never edited by hand."""
-        if not evidence.in_transition():
-            self.check_access(operation)  # no right: an access error first
-            raise UserError(
-                _(
-                    "The exhibits of a case file follow from its invoices, events "
-                    "and documents: check the case file again instead."
-                )
-            )
+        return _(
+            "The exhibits of a case file follow from its invoices, events "
+            "and documents: check the case file again instead."
+        )
