@@ -27,6 +27,7 @@
         "reports/recouvrement_letter_templates.xml",
         "reports/recouvrement_dossier_templates.xml",
         "reports/recouvrement_payment_plan_templates.xml",
+        "reports/recouvrement_reporting_templates.xml",
         "data/mail_layout_templates.xml",
         "data/mail_template_data.xml",
         # Wizards
@@ -49,6 +50,8 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/ir_attachment_views.xml",
+        "views/recouvrement_todo_views.xml",
+        "views/recouvrement_report_views.xml",
         "data/ir_actions_server_data.xml",
         "views/recouvrement_amiable_menus.xml",
     ],

@@ -4,6 +4,9 @@ from . import recouvrement_ladder
 from . import recouvrement_stage
 from . import recouvrement_debtor
 from . import recouvrement_debtor_profile
+from . import recouvrement_todo
+from . import recouvrement_report
+from . import recouvrement_printed_reports
 from . import recouvrement_event
 from . import recouvrement_event_email
 from . import recouvrement_dispute

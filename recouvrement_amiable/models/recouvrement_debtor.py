@@ -20,7 +20,7 @@ from odoo.tools import SQL, format_date, split_every
 
 from .. import decision, legal
 from . import evidence
-from .constants import ACTIVE_STATES, CONTACT_EVENT_STATES
+from .constants import ACTIVE_STATES, CONTACT_EVENT_STATES, SUSPENDED_STATES
 
 _logger = logging.getLogger(__name__)
 QUIET_CREATE = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
@@ -112,6 +112,42 @@ class RecouvrementDebtor(models.Model):
     )
     open_count = fields.Integer("Open invoices", compute="_compute_open_figures")
     oldest_due_date = fields.Date("Oldest due date", compute="_compute_open_figures")
+    claim_interest = fields.Monetary(
+        "Late interest",
+        compute="_compute_claim_figures",
+        currency_field="currency_id",
+        help="Late interest accrued today on its undisputed open invoices.",
+    )
+    claim_indemnity = fields.Monetary(
+        "Indemnities",
+        compute="_compute_claim_figures",
+        currency_field="currency_id",
+        help="Fixed recovery indemnities (40 EUR per late invoice of a business "
+        "customer) not waived.",
+    )
+    claim_total = fields.Monetary(
+        "Total claimed",
+        compute="_compute_claim_figures",
+        currency_field="currency_id",
+        help="Principal left, interest and indemnities, less unallocated credits: "
+        "what a letter sent today would claim.",
+    )
+    claim_error = fields.Char(compute="_compute_claim_figures")
+    next_action = fields.Char(
+        "Next action",
+        compute="_compute_next_action",
+        help="What happens next for this customer, and when.",
+    )
+    collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_collector_id",
+        help="Who gets this customer's calls and tasks: the company's collector, "
+        "else its invoices' salesperson, else a recovery manager.",
+    )
+    waiting_validation = fields.Boolean(
+        "Waiting for validation", compute="_compute_next_action"
+    )
 
     _sql_constraints = [
         (
@@ -807,7 +843,13 @@ class RecouvrementDebtor(models.Model):
             )
         bodies = {}
         for event in events:
-            bodies[event.debtor_id.id] = _(
+            # the note in the company's language, as the nightly run writes it,
+            # whoever sends the step (names and sentence alike)
+            env = self.with_context(
+                lang=event.company_id.partner_id.lang or self.env.lang
+            ).env
+            event = event.with_env(env)
+            bodies[event.debtor_id.id] = env._(
                 "%(stage)s (%(channels)s): event %(event)s, %(count)s invoice(s).",
                 stage=event.stage_id.name,
                 channels=event.channel_summary or "",
@@ -1020,6 +1062,134 @@ class RecouvrementDebtor(models.Model):
                 _("%(partner)s has no open invoice.", partner=self.display_name)
             )
         return moves.action_recouvrement_claim()
+
+    # ------------------------------------------------------------------
+    # The worklist: what the customer owes today, what comes next, who is on it,
+    # and every invoice action applied to all of its open invoices at once
+    # ------------------------------------------------------------------
+    def _compute_claim_figures(self):
+        """One claim computation for all the debtors shown (a list page at once)."""
+        Move = self.env["account.move"]
+        groups = {debtor.id: debtor.open_move_ids for debtor in self}
+        claims, errors = Move._recouvrement_claims_tolerant(
+            groups, fields.Date.context_today(self)
+        )
+        for debtor in self:
+            claim = claims.get(debtor.id)
+            debtor.claim_interest = float(claim.interest) if claim else 0.0
+            debtor.claim_indemnity = float(claim.indemnities) if claim else 0.0
+            debtor.claim_total = float(claim.total) if claim else 0.0
+            debtor.claim_error = errors.get(debtor.id, False)
+
+    @api.depends("stage_id", "next_date", "issue")
+    def _compute_next_action(self):
+        Event = self.env["recouvrement.event"]
+        waiting = {
+            debtor.id
+            for (debtor,) in Event._read_group(
+                [("debtor_id", "in", self.ids), ("state", "=", "to_validate")],
+                ["debtor_id"],
+            )
+        }
+        to_post = {
+            debtor.id
+            for (debtor,) in Event._read_group(
+                [("debtor_id", "in", self.ids), ("state", "=", "to_post")],
+                ["debtor_id"],
+            )
+        }
+        for debtor in self:
+            debtor.waiting_validation = debtor.id in waiting
+            debtor.next_action = debtor._recouvrement_next_action(
+                debtor.id in waiting, debtor.id in to_post
+            )
+
+    def _recouvrement_next_action(self, waiting, to_post):
+        """The next action in plain words (the one rule the list and form show)."""
+        self.ensure_one()
+        if waiting:
+            return _("A stage waits for a recovery manager's validation.")
+        if to_post:
+            return _("A letter is to be posted.")
+        if self.issue:
+            return _("A person must act (see the problem).")
+        if not self.next_date:
+            if self.open_move_ids and all(
+                move.recouvrement_state in SUSPENDED_STATES
+                for move in self.open_move_ids
+            ):
+                return _("Suspended (pause, dispute, payment plan or mediation).")
+            return False
+        stage = self._recouvrement_next_stage()
+        date = self._recouvrement_fdate(self.next_date)
+        if stage:
+            return _("%(stage)s from %(date)s", stage=stage.name, date=date)
+        return _("Review on %(date)s", date=date)
+
+    def _recouvrement_next_stage(self):
+        """The stage after the customer's level on its ladder, if any."""
+        self.ensure_one()
+        ladder = self._recouvrement_ladder()
+        if not ladder:
+            return self.env["recouvrement.stage"]
+        stages = ladder._active_stages()
+        if not self.stage_id:
+            return stages[:1]
+        level = (self.stage_id.sequence, self.stage_id.id)
+        return stages.filtered(lambda s: (s.sequence, s.id) > level)[:1]
+
+    def _compute_collector_id(self):
+        cache = {}
+        for debtor in self:
+            salespeople = debtor.open_move_ids.invoice_user_id
+            key = (debtor.company_id.id, tuple(salespeople.ids))
+            if key not in cache:
+                cache[key] = debtor.company_id._recouvrement_responsible_user(
+                    "collector", salespeople
+                )
+            debtor.collector_id = cache[key]
+
+    # ------------------------------------------------------------------
+    # Actions on the whole debtor
+    # ------------------------------------------------------------------
+    def _recouvrement_open_invoices(self):
+        """Every open invoice of these customers: an action on a debtor is the
+        invoice action on all of them."""
+        moves = self.open_move_ids
+        if not moves:
+            raise UserError(
+                _(
+                    "%(customers)s: no open invoice.",
+                    customers=", ".join(self.mapped("display_name")),
+                )
+            )
+        return moves
+
+    def action_recouvrement_invoice_action(self, action):
+        """Open the invoice action wizard (pause, dispute, registered letter,
+        receipt, close, mediation, exclusion) on the customers' open invoices."""
+        return self._recouvrement_open_invoices()._recouvrement_open_wizard(action)
+
+    def action_recouvrement_resume(self):
+        return self._recouvrement_open_invoices().action_recouvrement_resume()
+
+    def action_recouvrement_payment_plan(self):
+        if len(self) != 1:
+            raise UserError(_("A payment plan concerns the invoices of one customer."))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "recouvrement_amiable.recouvrement_payment_plan_create_action"
+        )
+        action["context"] = {"default_move_ids": self._recouvrement_open_invoices().ids}
+        return action
+
+    def action_recouvrement_print_claim(self):
+        """The claim breakdown of each customer today, printed."""
+        moves = self._recouvrement_open_invoices().filtered(
+            lambda m: m.move_type == "out_invoice"
+        )
+        return self.env.ref(
+            "recouvrement_amiable.action_report_claim_breakdown"
+        ).report_action(moves)
 
     # ------------------------------------------------------------------
     # Installation

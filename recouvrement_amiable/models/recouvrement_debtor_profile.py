@@ -41,9 +41,15 @@ class RecouvrementDebtor(models.Model):
         "Invoices paid late (24 months)", copy=False, readonly=True
     )
     avg_days_late = fields.Float(
-        "Average days late", digits=(6, 1), copy=False, readonly=True
+        "Average days late",
+        digits=(6, 1),
+        copy=False,
+        readonly=True,
+        aggregator="avg",
     )
-    max_days_late = fields.Integer("Worst days late", copy=False, readonly=True)
+    max_days_late = fields.Integer(
+        "Worst days late", copy=False, readonly=True, aggregator="max"
+    )
     overdue_amount = fields.Float(
         "Overdue now", digits="Account", copy=False, readonly=True
     )

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 DISPUTE_CATEGORIES = [
     ("quality", "Quality of the goods or service"),
@@ -82,6 +82,14 @@ class RecouvrementDispute(models.Model):
     def _compute_amount(self):
         for dispute in self:
             dispute.amount = sum(dispute.move_ids.mapped("amount_residual"))
+
+    @api.constrains("description")
+    def _check_description(self):
+        for dispute in self:
+            if not (dispute.description or "").strip():
+                raise ValidationError(
+                    _("Say what the customer disputes: the reason cannot be blank.")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -169,6 +169,7 @@ class RecouvrementEvent(models.Model):
     cost = fields.Monetary(
         help="Postage or fees of this event (kept for the case file)."
     )
+    letter_report_id = fields.Many2one(related="stage_id.report_id")
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter PDF", copy=False, readonly=True
     )
@@ -1446,10 +1447,21 @@ class RecouvrementEvent(models.Model):
             )
         return reports.report_action(events)
 
+    def action_preview_letter(self):
+        """The letter of a step waiting for validation, as it would be printed
+        today; nothing is stored (the letter is archived when sent)."""
+        self.ensure_one()
+        if not self.stage_id.report_id:
+            raise UserError(_("This step has no letter."))
+        return self.stage_id.report_id.with_context(
+            report_pdf_no_attachment=True
+        ).report_action(self)
+
     def action_log_call(self):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            "name": _("Log call"),
             "res_model": "recouvrement.call.outcome",
             "view_mode": "form",
             "target": "new",

@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class RecouvrementMediation(models.Model):
@@ -55,6 +55,19 @@ class RecouvrementMediation(models.Model):
             if mediation.date_start:
                 months = mediation.company_id.recouvrement_mediation_months or 3
                 mediation.date_end = mediation.date_start + relativedelta(months=months)
+
+    @api.constrains("date_start")
+    def _check_date_start(self):
+        today = fields.Date.context_today(self)
+        for mediation in self:
+            if mediation.date_start and mediation.date_start > today:
+                raise ValidationError(
+                    _(
+                        "A referral to the mediator is recorded once made: "
+                        "%(date)s is in the future.",
+                        date=mediation.date_start.strftime("%d/%m/%Y"),
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

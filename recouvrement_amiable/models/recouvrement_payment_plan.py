@@ -60,7 +60,8 @@ class RecouvrementPaymentPlan(models.Model):
     )
     amount_paid = fields.Monetary("Paid so far", compute="_compute_amount_paid")
     grace_days = fields.Integer(
-        default=lambda self: self.env.company.recouvrement_plan_grace_days
+        default=lambda self: self.env.company.recouvrement_plan_grace_days,
+        aggregator=None,
     )
     consumer = fields.Boolean(
         compute="_compute_consumer",
@@ -68,6 +69,7 @@ class RecouvrementPaymentPlan(models.Model):
     )
     notice_days = fields.Integer(
         "Delay after a missed instalment (days)",
+        aggregator=None,
         default=lambda self: self.env.company.recouvrement_plan_notice_days,
         help="Consumers: the delay the written notice gives to pay the arrears "
         "before the whole balance falls due again.",

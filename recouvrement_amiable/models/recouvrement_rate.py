@@ -33,7 +33,7 @@ class RecouvrementRate(models.Model):
     )
     date_from = fields.Date("Valid from", required=True)
     date_to = fields.Date("Valid to", required=True)
-    value = fields.Float("Rate (%)", digits=(7, 4), required=True)
+    value = fields.Float("Rate (%)", digits=(7, 4), required=True, aggregator=None)
     source = fields.Char(
         help="Where the figure comes from (decree, ECB decision, ...)."
     )

@@ -59,6 +59,7 @@ class RecouvrementStage(models.Model):
     )
     delay_days = fields.Integer(
         "Delay (days after due date)",
+        aggregator=None,
         help="The stage is due this many days after the invoice's due date (negative: "
         "before).",
     )
@@ -80,6 +81,7 @@ class RecouvrementStage(models.Model):
     )
     payment_deadline_days = fields.Integer(
         "Payment deadline (business debtors)",
+        aggregator=None,
         default=8,
         help="Days the reminder 2 or the formal notice gives to pay. They run from "
         "the letter's first presentation: the letter states its date plus the "
@@ -88,6 +90,7 @@ class RecouvrementStage(models.Model):
     )
     payment_deadline_days_b2c = fields.Integer(
         "Payment deadline (consumers)",
+        aggregator=None,
         default=15,
     )
     report_id = fields.Many2one(

@@ -1,9 +1,12 @@
+from datetime import timedelta
+from decimal import Decimal
+
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.tools import SQL
 
-from .. import legal
+from .. import legal, reporting
 
 # The default French ladder (market practice, data not law).
 # English names are the source; French names are set as their translation.
@@ -175,6 +178,12 @@ class ResCompany(models.Model):
     )
     recouvrement_plan_grace_days = fields.Integer(
         "Payment plan grace period (days)", default=5
+    )
+    recouvrement_plan_min_instalment = fields.Float(
+        "Payment plans: smallest instalment",
+        digits="Account",
+        default=50.0,
+        help="A plan proposing smaller instalments is flagged before it is created.",
     )
     recouvrement_plan_notice_days = fields.Integer(
         "Consumer plans: days given after a missed instalment",
@@ -349,6 +358,38 @@ class ResCompany(models.Model):
             if self._recouvrement_is_real_user(user):
                 return user
         return self._recouvrement_default_responsible()
+
+    def _recouvrement_dso(self, on_date):
+        """(receivables, invoicing of the 365 days before, DSO or None) of this
+        company at ``on_date``, incl. VAT (reporting.dso states the method)."""
+        self.ensure_one()
+        Move = self.env["account.move"]
+        base = [
+            ("company_id", "=", self.id),
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
+        [(receivables,)] = Move._read_group(
+            base + [("payment_state", "in", ("not_paid", "partial"))],
+            aggregates=["amount_residual_signed:sum"],
+        )
+        [(turnover,)] = Move._read_group(
+            base
+            + [
+                ("invoice_date", ">", on_date - timedelta(days=365)),
+                ("invoice_date", "<=", on_date),
+            ],
+            aggregates=["amount_total_signed:sum"],
+        )
+        receivables, turnover = receivables or 0.0, turnover or 0.0
+        days = reporting.dso(Decimal(str(receivables)), Decimal(str(turnover)))
+        return receivables, turnover, days
+
+    def action_recouvrement_aged_balance(self):
+        """The current company's aged balance and DSO, printed."""
+        return self.env.ref(
+            "recouvrement_amiable.action_report_aged_balance"
+        ).report_action(self.env.company)
 
     def _recouvrement_is_real_user(self, user):
         return (

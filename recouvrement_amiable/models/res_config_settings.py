@@ -70,6 +70,9 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_plan_notice_days = fields.Integer(
         related="company_id.recouvrement_plan_notice_days", readonly=False
     )
+    recouvrement_plan_min_instalment = fields.Float(
+        related="company_id.recouvrement_plan_min_instalment", readonly=False
+    )
     recouvrement_plan_grace_days = fields.Integer(
         related="company_id.recouvrement_plan_grace_days", readonly=False
     )

@@ -28,3 +28,12 @@ class RecouvrementClaimView(models.TransientModel):
                 "recouvrement_amiable.claim_breakdown",
                 {"v": moves._recouvrement_claim_qcontext(claim)},
             )
+
+    def action_print(self):
+        """The breakdown on screen, printed at the dialog's date."""
+        self.ensure_one()
+        return self.env.ref(
+            "recouvrement_amiable.action_report_claim_breakdown"
+        ).report_action(
+            self.move_ids._origin, data={"date": fields.Date.to_string(self.date)}
+        )

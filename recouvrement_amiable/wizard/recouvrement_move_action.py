@@ -67,7 +67,8 @@ class RecouvrementMoveAction(models.TransientModel):
 
     def _require(self, *field_names):
         for name in field_names:
-            if not self[name]:
+            value = self[name]
+            if not value or (isinstance(value, str) and not value.strip()):
                 raise UserError(
                     _(
                         "%(field)s is required for this action.",

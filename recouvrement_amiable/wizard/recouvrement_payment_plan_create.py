@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+MAX_PLAN_MONTHS = 36
 FREQUENCIES = [("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly")]
 STEP = {
     "weekly": relativedelta(weeks=1),
@@ -51,6 +52,45 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
         "recouvrement.payment.plan.create.line", "wizard_id", string="Instalments"
     )
     note = fields.Text()
+    warning = fields.Text(compute="_compute_warning")
+
+    @api.depends("line_ids.date", "line_ids.amount", "first_date", "company_id")
+    def _compute_warning(self):
+        for wizard in self:
+            wizard.warning = "\n".join(wizard._plan_warnings()) or False
+
+    def _plan_warnings(self):
+        """What a credit manager should know before proposing this schedule: a plan
+        longer than 36 months (a court grants at most two years of delay, art.
+        1343-5 C. civ.) or instalments below the company's minimum."""
+        self.ensure_one()
+        warnings = []
+        lines = self.line_ids.filtered("date")
+        if not lines or not self.first_date:
+            return warnings
+        last = max(lines.mapped("date"))
+        if last > self.first_date + relativedelta(months=MAX_PLAN_MONTHS):
+            warnings.append(
+                _(
+                    "This plan runs until %(date)s, beyond %(months)s months: a court "
+                    "grants at most two years of delay (art. 1343-5 of the Civil "
+                    "Code). Check that the customer can hold it, or shorten it.",
+                    date=last.strftime("%d/%m/%Y"),
+                    months=MAX_PLAN_MONTHS,
+                )
+            )
+        minimum = self.company_id.recouvrement_plan_min_instalment
+        small = lines.filtered(lambda line: line.amount < minimum)
+        if minimum and small:
+            warnings.append(
+                _(
+                    "%(count)s instalment(s) are below the company's minimum of "
+                    "%(minimum)s.",
+                    count=len(small),
+                    minimum=self.currency_id.format(minimum),
+                )
+            )
+        return warnings
 
     @api.depends("move_ids")
     def _compute_amounts(self):
@@ -113,6 +153,14 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
             raise UserError(_("A payment plan concerns the invoices of one customer."))
         if self.instalment_count < 1:
             raise UserError(_("A payment plan needs at least one instalment."))
+        if self.instalment_count > MAX_PLAN_MONTHS * 5:
+            raise UserError(
+                _(
+                    "%(count)s instalments: a payment plan has at most %(max)s.",
+                    count=self.instalment_count,
+                    max=MAX_PLAN_MONTHS * 5,
+                )
+            )
         lines = (
             [{"date": line.date, "amount": line.amount} for line in self.line_ids]
             if self.split == "custom" and self.line_ids
@@ -132,6 +180,10 @@ class RecouvrementPaymentPlanCreate(models.TransientModel):
                 "line_ids": [Command.create(vals) for vals in lines],
             }
         )
+        if self.warning:
+            plan.message_post(
+                body=_("Created despite the warning: %(warning)s", warning=self.warning)
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "recouvrement.payment.plan",
