@@ -55,6 +55,11 @@
         "data/ir_actions_server_data.xml",
         "views/recouvrement_amiable_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "recouvrement_amiable/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

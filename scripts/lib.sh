@@ -29,6 +29,8 @@ ensure_system_packages() {
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
     command -v git >/dev/null 2>&1 || missing+=(git)
+    # the browser tour (Odoo's HttpCase drives Chromium through its devtools port)
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     # wkhtmltopdf 0.12.4 (static Qt) still links these X/font libraries.
     for lib in libXrender.so.1 libfontconfig.so.1 libXext.so.6 libjpeg.so.62; do
         ldconfig -p | grep -F "$lib" >/dev/null || missing+=("$lib")

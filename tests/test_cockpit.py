@@ -363,12 +363,13 @@ class TestCockpit(RecouvrementCase):
     # Stale or foreign words
     # ------------------------------------------------------------------
     def test_payment_plan_clears_the_customer_problem(self):
-        move = self.invoice(self.b2b, 1800, "2026-01-15", "2026-02-15")
         self.stages["call"].auto_execute = False
+        move = self.invoice(self.b2b, 1800, "2026-01-15", "2026-02-15")
+        self.run_cron("2026-03-20")  # tells the collector: decide by hand
+        debtor = self.debtor(self.b2b)
+        self.assertTrue(debtor.issue)
+        self.assertEqual(debtor.activity_ids.summary, debtor.issue[:200])
         with on_day("2026-03-20"):
-            debtor = self.debtor(self.b2b)
-            debtor._recouvrement_plan()
-            self.assertTrue(debtor.issue)
             wizard = self.env["recouvrement.payment.plan.create"].create(
                 {
                     "move_ids": [Command.set(move.ids)],
@@ -379,10 +380,26 @@ class TestCockpit(RecouvrementCase):
             wizard._onchange_schedule()
             wizard.action_create()
             self.assertFalse(debtor.issue)
+            # the banner and the task are gone
+            self.assertFalse(debtor.activity_ids)
             self.assertEqual(
                 debtor.next_action,
                 "Suspended (pause, dispute, payment plan or mediation).",
             )
+
+    def test_a_problem_found_outside_the_nightly_run_is_told_by_it(self):
+        self.invoice(self.b2b, 1800, "2026-01-15", "2026-02-15")
+        with on_day("2026-03-19"):
+            # a manager makes the call manual: the customer is planned again now
+            self.stages["call"].auto_execute = False
+        debtor = self.debtor(self.b2b)
+        self.assertIn("decide and escalate by hand", debtor.issue)
+        self.assertFalse(debtor.activity_ids)
+        self.run_cron("2026-03-20")
+        self.assertEqual(debtor.activity_ids.summary, debtor.issue[:200])
+        self.assertTrue(debtor.activity_ids.user_id)
+        # told once: the next nights leave it alone
+        self.assertFalse(debtor.next_date)
 
     def test_customer_note_names_the_stage_in_the_company_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")

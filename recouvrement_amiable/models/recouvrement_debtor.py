@@ -533,6 +533,8 @@ class RecouvrementDebtor(models.Model):
                 if result.reason in decision.ATTENTION_REASONS
                 else False
             )
+            if message and message[:250] != debtor.issue:
+                next_date = today  # a new problem: tonight's run tells someone
             level = decision.level_of(facts.data)
             values[debtor.id] = facts, level, next_date, message
         debtors._recouvrement_write_state(values)
@@ -565,9 +567,32 @@ class RecouvrementDebtor(models.Model):
             changed = {k: v for k, v in vals.items() if current[k] != v}
             if changed:
                 groups[tuple(sorted(changed.items()))].append(debtor.id)
+        solved = {
+            debtor.id: debtor.issue[:200]
+            for debtor in self
+            if debtor.issue and debtor.id in values and not values[debtor.id][3]
+        }
         for vals, ids in groups.items():
             # the level is told by the note of each step: no tracking message
             self.browse(ids).sudo().with_context(mail_notrack=True).write(dict(vals))
+        self._recouvrement_close_solved(solved)
+
+    def _recouvrement_close_solved(self, solved):
+        """Mark done the tasks about a customer's problem that is gone ({debtor id:
+        the problem's text}, the task's summary): nobody is left to act on a task
+        a payment plan, a payment or a case file made pointless."""
+        if not solved:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", list(solved))])
+            .filtered(lambda a: a.summary and a.summary == solved[a.res_id])
+        )
+        if activities:
+            activities.action_feedback(
+                feedback=_("Nothing left to do: the customer's situation changed.")
+            )
 
     def _recouvrement_write_invoice_issues(self, facts_by):
         """The invoices' own problems (data, currency, prescription) written on the
