@@ -159,7 +159,12 @@ def table(
             amounts[TOTAL] += amount
             keys[TOTAL].add(key)
     columns = tuple(
-        Column(code, len(keys[code]), amounts[code], percentage(amounts[code], base))
+        Column(
+            code,
+            len(keys[code]),
+            round_cents(amounts[code]),
+            percentage(amounts[code], base),
+        )
         for code in COLUMNS
     )
     return Table(
@@ -167,7 +172,7 @@ def table(
         base=base,
         columns=columns,
         excluded_count=len(excluded_keys),
-        excluded_amount=excluded_amount,
+        excluded_amount=round_cents(excluded_amount),
         terms=terms,
         terms_detail=terms_detail,
     )

@@ -75,9 +75,10 @@ def test_empty_input_gives_a_table_of_zeros():
         "total",
     ]
     assert all(c.count == 0 for c in table.columns)
-    assert all(c.amount == D("0.00") for c in table.columns)
-    assert all(c.percent == D("0.00") for c in table.columns)
-    assert (table.excluded_count, table.excluded_amount) == (0, 0)
+    # to the cent, as printed
+    assert all(str(c.amount) == "0.00" for c in table.columns)
+    assert all(str(c.percent) == "0.00" for c in table.columns)
+    assert (table.excluded_count, str(table.excluded_amount)) == (0, "0.00")
     assert table.terms == d4416.TERMS_CONTRACTUAL
 
 
