@@ -28,6 +28,7 @@
         "reports/recouvrement_dossier_templates.xml",
         "reports/recouvrement_payment_plan_templates.xml",
         "reports/recouvrement_reporting_templates.xml",
+        "reports/recouvrement_d4416_templates.xml",
         "data/mail_layout_templates.xml",
         "data/mail_template_data.xml",
         # Wizards
@@ -36,6 +37,7 @@
         "wizard/recouvrement_dossier_export_views.xml",
         "wizard/recouvrement_payment_plan_create_views.xml",
         "wizard/recouvrement_event_wizard_views.xml",
+        "wizard/recouvrement_d4416_views.xml",
         # Views
         "views/recouvrement_debtor_views.xml",
         "views/recouvrement_stage_views.xml",

@@ -17,6 +17,7 @@ from . import recouvrement_dossier_exhibit
 from . import recouvrement_dossier_check
 from . import recouvrement_dossier_documents
 from . import recouvrement_dossier_build
+from . import res_company_d4416
 from . import res_company
 from . import res_config_settings
 from . import res_partner

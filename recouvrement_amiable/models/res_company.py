@@ -96,7 +96,8 @@ DEFAULT_LADDER = [
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "recouvrement.d4416.mixin"]
 
     recouvrement_ladder_ids = fields.One2many("recouvrement.ladder", "company_id")
     recouvrement_min_residual = fields.Monetary(

@@ -7,3 +7,4 @@ from . import recouvrement_event_cancel
 from . import recouvrement_event_correction
 from . import recouvrement_event_proof
 from . import recouvrement_dossier_override
+from . import recouvrement_d4416
