@@ -104,38 +104,69 @@ class TestCockpit(RecouvrementCase):
         second = self.invoice(self.b2b, 600, "2026-02-15", "2026-03-15")
         other = self.invoice(self.b2b_2, 300, "2026-02-15", "2026-03-15")
         debtor = self.debtor(self.b2b)
+        # the Action menu of the customers offers the invoice actions, as window
+        # actions (nobody writes the customer record: a server action would need it)
+        bound = self.env["ir.actions.actions"].get_bindings("recouvrement.debtor")
+        actions = {a["name"]: a for a in bound["action"]}
+        self.assertTrue(
+            {"Pause until a date", "Mark disputed", "Record registered letter sent"}
+            <= set(actions),
+            set(actions),
+        )
+        pause = actions["Pause until a date"]
+        self.assertEqual(
+            pause["id"],
+            self.env.ref(
+                "recouvrement_amiable.recouvrement_move_action_debtor_pause"
+            ).id,
+        )
         with on_day("2026-04-10"):
-            action = debtor.action_recouvrement_invoice_action("pause")
-            self.assertEqual(
-                set(action["context"]["default_move_ids"]), set((first | second).ids)
-            )
-            self.assertEqual(action["name"], "Pause until a date")
             wizard = (
-                self.env[action["res_model"]]
-                .with_context(action["context"])
+                self.env["recouvrement.move.action"]
+                .with_context(
+                    active_model="recouvrement.debtor",
+                    active_ids=debtor.ids,
+                    default_action="pause",
+                )
                 .create({"date_end": "2026-05-10", "reason": "Customer on holiday"})
             )
+            self.assertEqual(wizard.move_ids, first | second)
             wizard.action_confirm()
         self.assertEqual(set((first | second).mapped("recouvrement_state")), {"paused"})
         self.assertNotEqual(other.recouvrement_state, "paused")
+        self.assertTrue(debtor.suspended)
         plan = debtor.action_recouvrement_payment_plan()
         self.assertEqual(
             set(plan["context"]["default_move_ids"]), set((first | second).ids)
         )
-        # the Action menu of the customers offers them
-        bound = self.env["ir.actions.actions"].get_bindings("recouvrement.debtor")
-        names = {a["name"] for a in bound["action"]}
-        self.assertTrue(
-            {"Pause until a date", "Mark disputed", "Payment plan", "Escalate now"}
-            <= names,
-            names,
+        with on_day("2026-04-11"):
+            debtor.action_recouvrement_resume()
+        self.assertEqual(
+            set((first | second).mapped("recouvrement_state")), {"in_progress"}
         )
+        # the claim breakdown of the customer, from its Print menu
+        report = self.env.ref(
+            "recouvrement_amiable.action_report_claim_breakdown_debtor"
+        )
+        self.assertIn(report.id, [a["id"] for a in bound["report"]])
+        with on_day("2026-04-11"):
+            pdf, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(report.report_name, debtor.ids)
+            )
+        text = pdf_text(pdf)
+        self.assertIn(first.name, text)
+        self.assertIn(second.name, text)
+        self.assertNotIn(other.name, text)
 
     def test_customer_without_open_invoice_gets_a_clear_message(self):
         move = self.invoice(self.b2b, 120, "2026-02-01", "2026-03-01")
         self.pay(move, 120, "2026-03-02")
         with self.assertRaisesRegex(UserError, "no open invoice"):
-            self.debtor(self.b2b).action_recouvrement_invoice_action("pause")
+            self.env["recouvrement.move.action"].with_context(
+                active_model="recouvrement.debtor", active_ids=self.debtor(self.b2b).ids
+            ).create({"action": "pause"})
 
     # ------------------------------------------------------------------
     # Today

@@ -708,13 +708,14 @@ class TestEscalation(RecouvrementCase):
             ),
             1,
         )
+        # the invoice is now due: the pre-reminder no longer applies, its task is
+        # done (nobody is left with a pointless task) and none is opened again
         self.run_cron("2026-04-02")
-        self.assertEqual(
-            len(
-                debtor.activity_ids.filtered(lambda a: a.activity_type_id == issue_type)
-            ),
-            1,
+        self.assertFalse(debtor.issue)
+        self.assertFalse(
+            debtor.activity_ids.filtered(lambda a: a.activity_type_id == issue_type)
         )
+        self.assertIn("situation changed", debtor.message_ids[:1].body)
 
     def test_letter_stage_without_postal_address(self):
         self.b2b.write({"street": False})

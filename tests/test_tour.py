@@ -18,7 +18,7 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
-from .common import RecouvrementCase
+from .common import RecouvrementCase, on_day
 
 # a Tuesday that is no public holiday: the registered letter is dated and posted
 # that day whatever the day the tests run
@@ -78,7 +78,13 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
         self.invoice(
             self.b2b_2, 1380, today - timedelta(days=40), today - timedelta(days=10)
         )
-        self.escalate_to(moves, "relance_2", today - timedelta(days=20))
+        # reminder 2 on Friday 13 November (the call on the 11th, a public
+        # holiday, is no letter)
+        self.escalate_to(moves, "relance_2", today - timedelta(days=18))
+        # the reminders were posted the day they were printed
+        for event in self.events(self.b2b, state="to_post"):
+            with on_day(event.date):
+                event.action_mark_posted()
         return moves
 
     def test_recovery_manager_goes_from_the_worklist_to_the_case_file(self):
@@ -125,7 +131,7 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
             self.cr.flush()
             self.cr.clear()
             browser.navigate_to(self.base_url() + url_path, wait_stop=False)
-            self.assertTrue(browser._wait_ready(ready, timeout=60), name)
+            self.assertTrue(browser._wait_ready(f"!!({ready})", timeout=60), name)
             # let the last rendering (fonts, avatars) settle
             browser._wait_ready(
                 "new Promise((resolve) => setTimeout(() => resolve(true), 800))"
@@ -141,6 +147,9 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
     def _photograph_main_screens(self, dossier):
         action = "/odoo/action-recouvrement_amiable"
         debtor = self.debtor(self.b2b)
+        # the manager collects too; the night's run gives her today's calls
+        self.company.recouvrement_collector_id = self.manager
+        self.run_cron(TOUR_DAY.date())
         screens = [
             (
                 f"{action}.recouvrement_debtor_action",
@@ -159,7 +168,7 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
             ),
             (
                 f"{action}.recouvrement_todo_action",
-                "document.querySelector('.o_search_panel .o_search_panel_field')",
+                "document.querySelector('.o_action_manager .o_view_controller')",
                 "screenshot_today",
             ),
             (

@@ -148,6 +148,11 @@ class RecouvrementDebtor(models.Model):
     waiting_validation = fields.Boolean(
         "Waiting for validation", compute="_compute_next_action"
     )
+    suspended = fields.Boolean(
+        compute="_compute_next_action",
+        help="All its open invoices are paused, disputed, under a payment plan or "
+        "in mediation.",
+    )
 
     _sql_constraints = [
         (
@@ -1125,6 +1130,10 @@ class RecouvrementDebtor(models.Model):
         }
         for debtor in self:
             debtor.waiting_validation = debtor.id in waiting
+            debtor.suspended = bool(debtor.open_move_ids) and all(
+                move.recouvrement_state in SUSPENDED_STATES
+                for move in debtor.open_move_ids
+            )
             debtor.next_action = debtor._recouvrement_next_action(
                 debtor.id in waiting, debtor.id in to_post
             )
@@ -1139,10 +1148,7 @@ class RecouvrementDebtor(models.Model):
         if self.issue:
             return _("A person must act (see the problem).")
         if not self.next_date:
-            if self.open_move_ids and all(
-                move.recouvrement_state in SUSPENDED_STATES
-                for move in self.open_move_ids
-            ):
+            if self.suspended:
                 return _("Suspended (pause, dispute, payment plan or mediation).")
             return False
         stage = self._recouvrement_next_stage()
@@ -1190,13 +1196,14 @@ class RecouvrementDebtor(models.Model):
             )
         return moves
 
-    def action_recouvrement_invoice_action(self, action):
-        """Open the invoice action wizard (pause, dispute, registered letter,
-        receipt, close, mediation, exclusion) on the customers' open invoices."""
-        return self._recouvrement_open_invoices()._recouvrement_open_wizard(action)
-
-    def action_recouvrement_resume(self):
-        return self._recouvrement_open_invoices().action_recouvrement_resume()
+    @api.model
+    def _recouvrement_active_invoices(self):
+        """The open invoices of the customers an action was started from (the
+        wizards' default), or None when it was not started from customers."""
+        context = self.env.context
+        if context.get("active_model") != self._name or not context.get("active_ids"):
+            return None
+        return self.browse(context["active_ids"])._recouvrement_open_invoices()
 
     def action_recouvrement_payment_plan(self):
         if len(self) != 1:
@@ -1207,14 +1214,9 @@ class RecouvrementDebtor(models.Model):
         action["context"] = {"default_move_ids": self._recouvrement_open_invoices().ids}
         return action
 
-    def action_recouvrement_print_claim(self):
-        """The claim breakdown of each customer today, printed."""
-        moves = self._recouvrement_open_invoices().filtered(
-            lambda m: m.move_type == "out_invoice"
-        )
-        return self.env.ref(
-            "recouvrement_amiable.action_report_claim_breakdown"
-        ).report_action(moves)
+    def action_recouvrement_resume(self):
+        """Resume the customer's suspended invoices."""
+        return self._recouvrement_open_invoices().action_recouvrement_resume()
 
     # ------------------------------------------------------------------
     # Installation

@@ -41,6 +41,21 @@ class ReportClaimBreakdown(models.AbstractModel):
         }
 
 
+class ReportClaimBreakdownDebtor(models.AbstractModel):
+    _name = "report.recouvrement_amiable.report_claim_breakdown_debtor"
+    _description = "Printed claim breakdown of a customer"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        """The claim breakdown of the customers' open invoices."""
+        moves = (
+            self.env["recouvrement.debtor"].browse(docids)._recouvrement_open_invoices()
+        )
+        return self.env[
+            "report.recouvrement_amiable.report_claim_breakdown"
+        ]._get_report_values(moves.ids, data)
+
+
 class ReportAgedBalance(models.AbstractModel):
     _name = "report.recouvrement_amiable.report_aged_balance"
     _description = "Printed aged balance"

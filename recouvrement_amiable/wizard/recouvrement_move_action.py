@@ -53,6 +53,14 @@ class RecouvrementMoveAction(models.TransientModel):
         "res.partner", compute="_compute_partner_id", string="Customer"
     )
 
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        moves = self.env["recouvrement.debtor"]._recouvrement_active_invoices()
+        if moves is not None and "move_ids" in fields_list:
+            values["move_ids"] = [Command.set(moves.ids)]
+        return values
+
     @api.depends("move_ids")
     def _compute_partner_id(self):
         for wizard in self:
