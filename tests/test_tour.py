@@ -7,6 +7,7 @@ recouvrement_amiable/static/description), else to Odoo's screenshots directory."
 
 import base64
 import datetime as dt
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -123,15 +124,16 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
         return path
 
     def _photograph(self, url_path, ready, name):
-        """Open ``url_path`` as the recovery manager, wait until ``ready`` (a JS
-        expression) holds, and save the page as ``name``.png."""
+        """Open ``url_path`` as the recovery manager, wait until an element
+        matches ``ready`` (a CSS selector), and save the page as ``name``.png."""
         browser = ChromeBrowser(self)
         try:
             self.authenticate(LOGIN, LOGIN, browser=browser)
             self.cr.flush()
             self.cr.clear()
             browser.navigate_to(self.base_url() + url_path, wait_stop=False)
-            self.assertTrue(browser._wait_ready(f"!!({ready})", timeout=60), name)
+            found = f"!!document.querySelector({json.dumps(ready)})"
+            self.assertTrue(browser._wait_ready(found, timeout=60), name)
             # let the last rendering (fonts, avatars) settle
             browser._wait_ready(
                 "new Promise((resolve) => setTimeout(() => resolve(true), 800))"
@@ -153,32 +155,32 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
         screens = [
             (
                 f"{action}.recouvrement_debtor_action",
-                "document.querySelector('.o_list_view .o_data_row')",
+                ".o_list_view .o_data_row",
                 "screenshot_worklist",
             ),
             (
                 f"{action}.recouvrement_debtor_action?view_type=kanban",
-                "document.querySelector('.o_kanban_record')",
+                ".o_kanban_record",
                 "screenshot_worklist_kanban",
             ),
             (
                 f"{action}.recouvrement_debtor_action/{debtor.id}",
-                "document.querySelector('.o_form_view .o_field_widget[name=claim_total]')",
+                ".o_form_view .o_field_widget[name=claim_total]",
                 "screenshot_customer",
             ),
             (
                 f"{action}.recouvrement_todo_action",
-                "document.querySelector('.o_action_manager .o_view_controller')",
+                ".o_action_manager .o_view_controller",
                 "screenshot_today",
             ),
             (
                 f"{action}.recouvrement_report_action",
-                "document.querySelector('.o_pivot table')",
+                ".o_pivot table",
                 "screenshot_analysis",
             ),
             (
                 f"{action}.recouvrement_dossier_action/{dossier.id}",
-                "document.querySelector('.o_form_view .o_field_widget[name=check_ids]')",
+                ".o_form_view .o_field_widget[name=check_ids]",
                 "screenshot_case_file",
             ),
         ]
