@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from odoo_env import environment, init_odoo, serve_http  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
 
-from odoo import Command  # noqa: E402
+from odoo import SUPERUSER_ID, Command  # noqa: E402
 from odoo.exceptions import UserError  # noqa: E402
 
 FIRST_NAMES = [
@@ -824,6 +824,12 @@ def report(env, company, elapsed, counts):
     problems = invoices.filtered("recouvrement_issue")
     for move in problems:
         print(f"  {move.name:<40} {move.recouvrement_issue[:110]}")
+    todo = env["recouvrement.todo"].search([("company_id", "=", company.id)])
+    kinds = dict(todo._fields["kind"]._description_selection(env))
+    print("\nAujourd'hui (what people must do today, as the menu counts it):")
+    for kind, rows in sorted(todo.grouped("kind").items()):
+        users = ", ".join(sorted({r.user_id.name or "équipe" for r in rows}))
+        print(f"  {kinds[kind]:<50} {len(rows):>5}  ({users})")
     check_quarter(env, company)
 
 
@@ -884,8 +890,23 @@ def check_quarter(env, company):
                 event.partner_id == procedure
                 and event.date >= procedure.recouvrement_procedure_date
             )
+    invoices = env["account.move"].search(
+        [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
+    )
+    checks["invoices due before their invoice date"] = len(
+        invoices.filtered(lambda m: m.invoice_date_due < m.invoice_date)
+    )
+    robots = env["res.users"].browse(SUPERUSER_ID) | env.ref("base.user_root")
+    checks["recovery tasks of a system user"] = env["mail.activity"].search_count(
+        [
+            ("user_id", "in", robots.ids),
+            ("res_model", "in", ("recouvrement.debtor", "recouvrement.event")),
+        ]
+    )
     print("\nChecks over the simulated quarter, customer by customer (0 expected):")
     for name in (
+        "invoices due before their invoice date",
+        "recovery tasks of a system user",
         "two contacts the same day",
         "contacts closer than the spacing",
         "contacts before a letter's deadline",

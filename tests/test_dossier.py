@@ -376,6 +376,11 @@ class TestDossier(DossierCase):
             case.action_send()
         self.assertEqual(case.state, "sent")
         self.assertEqual(set(self.moves.mapped("recouvrement_state")), {"transferred"})
+        # the customer's highest stage and tasks are up to date at once
+        debtor = case.debtor_id
+        self.assertEqual(debtor.max_stage_id.kind, "transfer")
+        self.assertFalse(debtor.issue)
+        self.assertFalse(debtor.activity_ids)
         event = case.event_id
         self.assertEqual((event.event_type, event.dossier_id), ("export", case))
         self.assertIn("Maître Durand", event.note)

@@ -281,6 +281,10 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             }
             if transfer:
                 values["recouvrement_stage_id"] = transfer.id
+                # the profile's highest stage follows now, not at tonight's profiling
+                top = debtor.max_stage_id
+                if not top or (top.sequence, top.id) < (transfer.sequence, transfer.id):
+                    debtor.sudo().max_stage_id = transfer
             moves.write(values)
         self.recouvrement_debtor_id._recouvrement_plan()
 
