@@ -432,6 +432,21 @@ class TestCockpit(RecouvrementCase):
         # told once: the next nights leave it alone
         self.assertFalse(debtor.next_date)
 
+    def test_one_task_per_problem_even_when_its_invoices_change(self):
+        self.stages["call"].auto_execute = False
+        self.invoice(self.b2b, 1800, "2026-01-15", "2026-02-15")
+        self.run_cron("2026-03-20")
+        debtor = self.debtor(self.b2b)
+        first = debtor.activity_ids
+        self.assertEqual(len(first), 1)
+        # another invoice falls due: the problem now names two invoices
+        self.invoice(self.b2b, 600, "2026-02-20", "2026-03-22")
+        self.run_cron("2026-03-26")
+        self.assertEqual(len(debtor.activity_ids), 1)
+        self.assertNotEqual(debtor.activity_ids, first)
+        self.assertEqual(debtor.activity_ids.summary, debtor.issue[:200])
+        self.assertIn("FAC/", debtor.activity_ids.summary)
+
     def test_customer_note_names_the_stage_in_the_company_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.company.partner_id.lang = "fr_FR"

@@ -400,8 +400,28 @@ class TestEvidence(RecouvrementCase):
         self.assertIn("not delivered", event.issue)
         self.assertEqual(self.inv.recouvrement_stage_id.kind, "call")
         debtor = self.debtor(self.b2b)
-        self.assertTrue(debtor.activity_ids)
+        self.assertEqual(
+            debtor.activity_ids.summary,
+            f"Emails to {event.email_to} are not delivered: check the address of "
+            f"{self.b2b.name}.",
+        )
         self.assertEqual(debtor.last_contact_date, date(2026, 4, 3))
+        # the next reminder to the same address fails too: still one task, which
+        # tells the last failure
+        with on_day("2026-04-17"):
+            Event.env["recouvrement.debtor"].browse(
+                debtor.id
+            )._recouvrement_escalate_now()
+        again = self.events(self.b2b).filtered(
+            lambda e: e.stage_id.kind == "relance_1" and e.state == "queued"
+        )
+        self.assertTrue(again.mail_id)
+        with on_day("2026-04-17"):
+            again.mail_id._postprocess_sent_message(
+                success_pids=[], failure_type="mail_email_invalid"
+            )
+        self.assertEqual(len(debtor.activity_ids), 1)
+        self.assertIn(again.name, debtor.activity_ids.note)
 
     def test_a_delivered_email_is_done_a_bounce_fails_it(self):
         self.escalate_now(self.inv, "2026-04-03")

@@ -572,10 +572,14 @@ class RecouvrementDebtor(models.Model):
             changed = {k: v for k, v in vals.items() if current[k] != v}
             if changed:
                 groups[tuple(sorted(changed.items()))].append(debtor.id)
+        # a problem gone, or replaced by another one (the list of invoices in it
+        # changed): its task is done, the run opens the new problem's task
         solved = {
             debtor.id: debtor.issue[:200]
             for debtor in self
-            if debtor.issue and debtor.id in values and not values[debtor.id][3]
+            if debtor.issue
+            and debtor.id in values
+            and (values[debtor.id][3] or "")[:250] != debtor.issue
         }
         for vals, ids in groups.items():
             # the level is told by the note of each step: no tracking message

@@ -930,12 +930,20 @@ class RecouvrementEvent(models.Model):
             if not other_channels:
                 vals["state"] = "failed"
             event.write(vals)
+            # one task per customer and address, whatever the number of emails
+            # refused: its note tells the last one
             items.append(
                 {
                     "record": event.debtor_id or event,
                     "type": ISSUE_ACTIVITY,
-                    "summary": message,
+                    "summary": _(
+                        "Emails to %(email)s are not delivered: check the address "
+                        "of %(partner)s.",
+                        email=event.email_to or "",
+                        partner=event.partner_id.display_name,
+                    ),
                     "note": message,
+                    "refresh": True,
                     "user": event.company_id._recouvrement_responsible_user(
                         "collector", event.move_ids.invoice_user_id
                     ),
