@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 from lxml import etree
 from PIL import Image
@@ -95,7 +95,9 @@ class DossierCase(RecouvrementCase):
     @classmethod
     def climb_to_notice(cls, moves, receipt=True, deposit=True):
         """Call, reminders 1 and 2, formal notice posted on 19/05 (its proofs
-        scanned), received on 21/05: the debtor has until 29/05."""
+        scanned), received on 21/05: eight days from the receipt end on 29/05, the
+        letter printed 01/06 (posting, delivery allowance, a weekend): the debtor
+        has until 01/06."""
         for on in ("2026-04-15", "2026-04-25", "2026-05-05", "2026-05-19"):
             events = cls.escalate_now(moves, on)
             cls.deliver_emails()
@@ -116,7 +118,7 @@ class DossierCase(RecouvrementCase):
                 )
 
     @classmethod
-    def dossier(cls, moves, on="2026-06-01"):
+    def dossier(cls, moves, on="2026-06-02"):
         """A case file started from the first of ``moves`` by the manager."""
         with on_day(on):
             wizard = (
@@ -129,7 +131,7 @@ class DossierCase(RecouvrementCase):
         return cls.env["recouvrement.dossier"].browse(action["res_id"])
 
     @classmethod
-    def ready(cls, dossier, on="2026-06-01"):
+    def ready(cls, dossier, on="2026-06-02"):
         """Make it ready; its ZIP, opened."""
         with on_day(on):
             dossier.with_user(cls.manager).action_ready()
@@ -178,7 +180,7 @@ class TestDossier(DossierCase):
         return pdf_text(self.zip.read(exhibit.filename))
 
     def test_the_wizard_only_creates_the_case_file_and_opens_it(self):
-        with on_day("2026-06-01"):
+        with on_day("2026-06-02"):
             wizard = (
                 self.env["recouvrement.dossier.export"]
                 .with_user(self.manager)
@@ -191,7 +193,7 @@ class TestDossier(DossierCase):
         self.assertEqual(self.case.move_ids, self.moves)
         self.assertEqual(self.case.state, "ready")
         self.assertEqual(self.case.recipient_id, self.huissier)
-        self.assertEqual(self.case.date, date(2026, 6, 1))
+        self.assertEqual(self.case.date, date(2026, 6, 2))
         self.assertFalse(self.case.check_ids.filtered("blocking"))
 
     def test_exhibits_numbered_from_one_in_the_order_of_the_bordereau(self):
@@ -215,7 +217,7 @@ class TestDossier(DossierCase):
         )
         bordereau = pdf_text(self.zip.read(self.names[0]))
         self.assertIn("BORDEREAU DE COMMUNICATION DE PIÈCES", bordereau)
-        self.assertIn("Fait à Paris, le 01/06/2026", bordereau)
+        self.assertIn("Fait à Paris, le 02/06/2026", bordereau)
         self.assertIn(self.company.recouvrement_signatory_id.name, bordereau)
         # with the signatory's scanned signature configured, the bordereau carries
         # it, as the letters do
@@ -236,7 +238,7 @@ class TestDossier(DossierCase):
         # each document the case file writes says its number, in French
         statement = self.exhibit_text("statement")
         number = self.exhibits.filtered(lambda e: e.kind == "statement").number
-        self.assertIn(f"Pièce n° {number} : Relevé de compte au 01/06/2026", statement)
+        self.assertIn(f"Pièce n° {number} : Relevé de compte au 02/06/2026", statement)
 
     def test_each_letter_and_email_once_titled_as_it_went(self):
         events = self.events(self.b2b, event_type="stage").filtered(
@@ -314,7 +316,7 @@ class TestDossier(DossierCase):
         self.assertNotIn("Écart", text)
 
     def test_claim_breakdown_per_day_prescription_and_waived_indemnity(self):
-        claim = self.moves._recouvrement_claim(date(2026, 6, 1))
+        claim = self.moves._recouvrement_claim(date(2026, 6, 2))
         self.assertAlmostEqual(self.case.claim_total, float(claim.total))
         text = self.exhibit_text("claim")
         self.assertIn("Intérêts par jour", text)
@@ -356,7 +358,7 @@ class TestDossier(DossierCase):
         etree.fromstring(self.zip.read("manifest.xml"))
         # made again from the same data on the same day: the same bytes
         before = self.case.zip_sha256
-        with on_day("2026-06-01"):
+        with on_day("2026-06-02"):
             self.case.with_user(self.manager).action_draft()
             self.case.with_user(self.manager).action_ready()
         again = zipfile.ZipFile(
@@ -485,12 +487,14 @@ class TestDossierChecks(DossierCase):
 
     def test_not_before_the_notice_deadline_unless_a_manager_says_why(self):
         self.climb_to_notice(self.inv)
-        case = self.dossier(self.inv, on="2026-05-29")  # the debtor's last day
+        # eight days from the receipt end on 29/05; the letter printed "au plus tard
+        # le 01/06/2026": the debtor's last day is the later one
+        case = self.dossier(self.inv, on="2026-05-30")
         check = self.open_checks(case)
         self.assertEqual(check.kind, "notice")
-        self.assertIn("jusqu'au 29/05/2026", check.message)
-        self.assertIn("30/05/2026", check.message)
-        with on_day("2026-05-29"), self.assertRaisesRegex(UserError, "29/05/2026"):
+        self.assertIn("jusqu'au 01/06/2026", check.message)
+        self.assertIn("02/06/2026", check.message)
+        with on_day("2026-05-30"), self.assertRaisesRegex(UserError, "01/06/2026"):
             case.with_user(self.manager).action_ready()
         self.assertEqual(case.state, "draft")
         with self.assertRaises(UserError):
@@ -498,7 +502,7 @@ class TestDossierChecks(DossierCase):
         check.with_user(self.manager)._recouvrement_override(
             "Le débiteur organise son insolvabilité : saisie conservatoire urgente."
         )
-        archive = self.ready(case, on="2026-05-29")
+        archive = self.ready(case, on="2026-05-30")
         self.assertEqual(case.state, "ready")
         cover = pdf_text(archive.read("Note_de_transmission.pdf"))
         self.assertIn("saisie conservatoire urgente", cover)
@@ -508,8 +512,29 @@ class TestDossierChecks(DossierCase):
             )
         )
         # the day after the deadline, nothing to override
-        fresh = self.dossier(self.inv, on="2026-05-30")
+        fresh = self.dossier(self.inv, on="2026-06-02")
         self.assertFalse(self.open_checks(fresh).filtered(lambda c: c.kind == "notice"))
+
+    def test_the_case_file_waits_for_the_date_the_notice_printed(self):
+        # received the day after posting: the eight days from receipt end before
+        # the date the letter printed ("au plus tard le"), which the ladder waits for
+        self.climb_to_notice(self.inv, receipt=False)
+        with on_day("2026-05-20"):
+            self.inv._recouvrement_record_receipt(
+                day("2026-05-20"), scan(self.env, "AR signé.pdf", "ar signe")
+            )
+        notice = self.env["recouvrement.event"].search(
+            [
+                ("move_ids", "in", self.inv.ids),
+                ("stage_id.kind", "=", "mise_en_demeure"),
+            ]
+        )
+        self.assertGreater(notice.deadline_date, notice.notice_deadline)
+        on = notice.notice_deadline + timedelta(days=1)
+        case = self.dossier(self.inv, on=str(on))
+        check = self.open_checks(case)
+        self.assertEqual(check.kind, "notice")
+        self.assertIn(notice.deadline_date.strftime("%d/%m/%Y"), check.message)
 
     def test_a_registered_letter_needs_its_proof_of_delivery(self):
         self.climb_to_notice(self.inv, receipt=False, deposit=False)
@@ -525,7 +550,7 @@ class TestDossierChecks(DossierCase):
         self.assertEqual(missing.kind, "receipt")
         # the post's proof that it was presented and not collected, on the event
         event = missing.event_id
-        with on_day("2026-06-01"):
+        with on_day("2026-06-02"):
             wizard = self.env["recouvrement.event.proof"].create(
                 {
                     "event_id": event.id,
@@ -575,7 +600,7 @@ class TestDossierChecks(DossierCase):
         self.assertIn("notice:none", self.open_checks(case).mapped("key"))
 
     def test_bad_input_gets_a_clear_message(self):
-        with on_day("2026-06-01"):
+        with on_day("2026-06-02"):
             Wizard = self.env["recouvrement.dossier.export"].with_user(self.manager)
             other = self.invoice(self.b2b_2, 200, "2026-03-01", "2026-03-31")
             with self.assertRaisesRegex(UserError, "un seul client|one customer"):

@@ -491,6 +491,7 @@ class RecouvrementDossier(models.Model):
             [
                 ("move_ids", "in", self.move_ids.ids),
                 ("stage_id.kind", "=", "mise_en_demeure"),
+                ("event_type", "=", "stage"),  # not a correction of one
                 ("state", "=", "done"),
             ],
             order="date desc, id desc",
@@ -540,7 +541,7 @@ class RecouvrementDossier(models.Model):
                     date=fmt(notice.sent_date or notice.date),
                 ),
             )
-        elif notice.notice_deadline and notice.notice_deadline >= self.date:
+        elif (deadline := notice._recouvrement_notice_end()) and deadline >= self.date:
             add(
                 f"notice:{notice.id}:deadline",
                 "notice",
@@ -549,8 +550,8 @@ class RecouvrementDossier(models.Model):
                     "pay: the case file can be ready from %(next)s. Wait, or give "
                     "the reason not to (risk of a procedure started too early).",
                     ref=notice.name,
-                    deadline=fmt(notice.notice_deadline),
-                    next=fmt(notice.notice_deadline + timedelta(days=1)),
+                    deadline=fmt(deadline),
+                    next=fmt(deadline + timedelta(days=1)),
                 ),
             )
         uncovered = self.move_ids - notices.move_ids

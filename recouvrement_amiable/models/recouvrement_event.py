@@ -1004,6 +1004,14 @@ class RecouvrementEvent(models.Model):
         banks = self.company_id.partner_id.bank_ids
         return banks.filtered(lambda b: b.acc_type == "iban")[:1] or banks[:1]
 
+    def _recouvrement_notice_end(self):
+        """The last day the debtor has to pay after this notice: the later of the
+        deadline run from its receipt and the date the letter printed (the ladder
+        waits for both, so does the case file)."""
+        self.ensure_one()
+        ends = [d for d in (self.notice_deadline, self.deadline_date) if d]
+        return max(ends) if ends else False
+
     def _notice_deadline_stated(self):
         """The "au plus tard le" date the letter prints (see legal.stated_deadline):
         stored on the event when it was sent, computed for a letter not sent yet."""
