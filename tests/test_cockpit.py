@@ -90,6 +90,33 @@ class TestCockpit(RecouvrementCase):
             # the invoices' salesperson is the test user, a real person
             self.assertEqual(debtor.collector_id, self.env.user)
 
+    def test_a_customer_in_credit_has_nothing_to_claim(self):
+        self.invoice(self.b2b, 600, "2026-02-01", "2026-03-01")
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.b2b.id,
+                "invoice_date": "2026-03-05",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Avoir",
+                            "quantity": 1,
+                            "price_unit": 1000.0,
+                            "tax_ids": [Command.set(self.tax_20.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        with on_day("2026-04-01"):
+            debtor = self._worklist(self.b2b)
+            self.assertLess(debtor.claim_total, 0)
+            self.assertEqual(
+                debtor.next_action, "Its credits cover what it owes: nothing to claim."
+            )
+
     def test_collector_is_never_a_system_user(self):
         robot = self.env.ref("base.user_root")
         move = self.invoice(self.b2b, 500, "2026-01-10", "2026-02-10")

@@ -1143,23 +1143,28 @@ class RecouvrementDebtor(models.Model):
             )
 
     def _recouvrement_next_action(self, waiting, to_post):
-        """The next action in plain words (the one rule the list and form show)."""
+        """The next action in plain words (the one rule the list and form show), in
+        the language of the record's environment, like the stage's name in it."""
         self.ensure_one()
         if waiting:
-            return _("A stage waits for a recovery manager's validation.")
+            return self.env._("A stage waits for a recovery manager's validation.")
         if to_post:
-            return _("A letter is to be posted.")
+            return self.env._("A letter is to be posted.")
         if self.issue:
-            return _("A person must act (see the problem).")
+            return self.env._("A person must act (see the problem).")
+        if self.open_move_ids and self.claim_total <= 0 and not self.claim_error:
+            return self.env._("Its credits cover what it owes: nothing to claim.")
         if not self.next_date:
             if self.suspended:
-                return _("Suspended (pause, dispute, payment plan or mediation).")
+                return self.env._(
+                    "Suspended (pause, dispute, payment plan or mediation)."
+                )
             return False
         stage = self._recouvrement_next_stage()
         date = self._recouvrement_fdate(self.next_date)
         if stage:
-            return _("%(stage)s from %(date)s", stage=stage.name, date=date)
-        return _("Review on %(date)s", date=date)
+            return self.env._("%(stage)s from %(date)s", stage=stage.name, date=date)
+        return self.env._("Review on %(date)s", date=date)
 
     def _recouvrement_next_stage(self):
         """The stage after the customer's level on its ladder, if any."""
