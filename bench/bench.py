@@ -10,6 +10,7 @@ Builds each dataset size once as a template database, clones it for every measur
 
 import argparse
 import base64
+import concurrent.futures
 import contextlib
 import datetime as dt
 import hashlib
@@ -18,6 +19,8 @@ import json
 import os
 import resource
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +33,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "demo"))
 
 import dataset  # noqa: E402
+import requests  # noqa: E402
 from odoo_env import environment, init_odoo, serve_http  # noqa: E402
 
 import odoo  # noqa: E402
@@ -145,6 +149,7 @@ def ensure_template(size, customers, log):
         )
         log(f"building {name}: {size // BASE_SIZE} copies of {base} (bulk SQL)")
         sh("dropdb", "--if-exists", name + "_tmp")
+        odoo.sql_db.close_db(base)  # the pool's connections to it block the copy
         sh("createdb", "-T", base, name + "_tmp")
         copy_filestore(base, name + "_tmp")
         with environment(name + "_tmp") as env:
@@ -372,29 +377,35 @@ def measure_batch_sizes(template, meta, today, log):
     return out
 
 
+def _prepare_channels(database, meta, partners):
+    """Only ``partners`` customers due today, in catch-up (letters rather than calls),
+    French letters. Returns the last event id before the run."""
+    with environment(database) as env:
+        dataset.ensure_french(env)
+    with environment(database) as env:
+        env = company_env(env, meta)
+        customers = env["res.partner"].search(
+            [("name", "like", "Client %"), ("is_company", "in", (True, False))],
+            order="id",
+        )[:partners]
+        # only these customers are due today: the others are excluded for this run
+        (
+            env["res.partner"].search(
+                [("id", "not in", customers.ids), ("customer_rank", ">", 0)]
+            )
+        ).write({"recouvrement_excluded": True})
+        # catch-up: letters (relance 2) rather than calls for the overdue ones
+        env["res.company"].browse(meta["company_id"]).recouvrement_catch_up = True
+        # events of the dataset (the big debtor's) are not this run's
+        last_event = env["recouvrement.event"].search([], order="id desc", limit=1)
+        return last_event.id or 0
+
+
 def measure_channels(template, meta, today, log, partners=1000):
     """Emails queued and letters rendered for ``partners`` customers, by the cron."""
     with clone(template, "channels") as database:
         serve_http(database)
-        with environment(database) as env:
-            dataset.ensure_french(env)
-        with environment(database) as env:
-            env = company_env(env, meta)
-            customers = env["res.partner"].search(
-                [("name", "like", "Client %"), ("is_company", "in", (True, False))],
-                order="id",
-            )[:partners]
-            # only these customers are due today: the others are excluded for this run
-            (
-                env["res.partner"].search(
-                    [("id", "not in", customers.ids), ("customer_rank", ">", 0)]
-                )
-            ).write({"recouvrement_excluded": True})
-            # catch-up: letters (relance 2) rather than calls for the overdue ones
-            env["res.company"].browse(meta["company_id"]).recouvrement_catch_up = True
-            # events of the dataset (the big debtor's) are not this run's
-            last_event = env["recouvrement.event"].search([], order="id desc", limit=1)
-            last_event_id = last_event.id or 0
+        last_event_id = _prepare_channels(database, meta, partners)
         from odoo.addons.base.models.ir_actions_report import IrActionsReport
 
         wk = {"calls": 0, "documents": 0, "seconds": 0.0}
@@ -677,6 +688,183 @@ def measure_oca(template, meta, today, log):
     return result
 
 
+# customers per job (and per cron call) in the jobs-channels measurement: enough jobs
+# for 4 workers out of 100 customers
+JOBS_CHANNEL_BATCH = 20
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _job_states(database):
+    with environment(database) as env:
+        env.cr.execute("SELECT state, COUNT(*) FROM queue_job GROUP BY state")
+        return dict(env.cr.fetchall())
+
+
+def run_night_in_jobs(template, meta, today, workers, log, channel_customers=0):
+    """The night with OCA queue_job: Odoo served with ``workers`` HTTP workers and the
+    job runner (channel capacity ``workers``), the cron enqueues the due debtors, the
+    workers run the jobs; timed from the cron call to the last job done.
+    ``channel_customers``: that many customers due, with their emails and letters
+    (wkhtmltopdf in the workers), instead of the whole night without them."""
+    with clone(template, f"jobs{workers}") as database:
+        odoo_bin(
+            "-d", database, "-i", "queue_job", "--stop-after-init", "--log-level=warn"
+        )
+        port = _free_port()
+        if channel_customers:
+            _prepare_channels(database, meta, channel_customers)
+            with environment(database) as env:
+                # wkhtmltopdf loads the letters' CSS from the workers' server
+                env["ir.config_parameter"].set_param(
+                    "report.url", f"http://127.0.0.1:{port}"
+                )
+                env["ir.config_parameter"].set_param(
+                    "recouvrement_amiable.batch_size", str(JOBS_CHANNEL_BATCH)
+                )
+        env_vars = dict(
+            os.environ,
+            ODOO_QUEUE_JOB_CHANNELS=f"root:{workers}",
+            ODOO_QUEUE_JOB_PORT=str(port),
+        )
+        logfile = open(f"/tmp/bench_jobs_{workers}.log", "w")  # noqa: SIM115
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                f"{os.environ['ODOO_SRC']}/odoo-bin",
+                "-c",
+                os.environ["RA_ODOO_CONF"],
+                "-d",
+                database,
+                f"--db-filter=^{database}$",
+                f"--http-port={port}",
+                # one HTTP worker more than jobs: wkhtmltopdf, called inside a job,
+                # loads the letters' CSS from this server (with as many workers as
+                # jobs, every worker waits for itself)
+                f"--workers={workers + 1}",
+                "--max-cron-threads=0",
+                "--limit-time-real=1200",
+                "--limit-time-cpu=1200",
+                "--load=base,web,queue_job",
+                "--log-level=warn",
+            ],
+            env=env_vars,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            for _attempt in range(120):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            # each worker loads the registry on its first request: not the night's
+            url = f"http://127.0.0.1:{port}/web/login?db={database}"
+            with concurrent.futures.ThreadPoolExecutor(workers * 2) as pool:
+                list(
+                    pool.map(
+                        lambda _i: requests.get(url, timeout=120), range(workers * 2)
+                    )
+                )
+            with environment(database) as env:
+                env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM recouvrement_event")
+                last_event = env.cr.fetchone()[0]
+            started = time.perf_counter()
+            with environment(database) as env:
+                env = company_env(
+                    env, meta, recouvrement_no_channels=not channel_customers
+                )
+                with at_night(today):
+                    enqueued = env["account.move"]._cron_recouvrement_escalate()
+            while True:
+                states = _job_states(database)
+                busy = sum(states.get(s, 0) for s in ("pending", "enqueued", "started"))
+                if not busy:
+                    break
+                if time.perf_counter() - started > 3600:
+                    raise RuntimeError(f"jobs still running after an hour: {states}")
+                time.sleep(0.5)
+            wall = time.perf_counter() - started
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=60)
+            logfile.close()
+        with environment(database) as env:
+            env = company_env(env, meta)
+            events = env["recouvrement.event"].search_count(
+                [("event_type", "=", "stage"), ("id", ">", last_event)]
+            )
+            # an invoice in two steps of the same stage this night: a duplicate
+            env.cr.execute(
+                "SELECT COUNT(*) FROM (SELECT r.move_id, e.stage_id"
+                " FROM recouvrement_event_account_move_rel r"
+                " JOIN recouvrement_event e ON e.id = r.event_id"
+                " WHERE e.event_type = 'stage' AND e.id > %s"
+                " GROUP BY r.move_id, e.stage_id HAVING COUNT(*) > 1) d",
+                [last_event],
+            )
+            duplicates = env.cr.fetchone()[0]
+            env.cr.execute(
+                "SELECT EXTRACT(EPOCH FROM MAX(date_done) - MIN(date_started)),"
+                " COUNT(*) FROM queue_job"
+            )
+            span, jobs = env.cr.fetchone()
+    result = {
+        "workers": workers,
+        "debtors_enqueued": enqueued,
+        "jobs": states,
+        "jobs_count": jobs,
+        "wall_seconds": round(wall, 2),
+        "debtors_per_second": round(enqueued / wall, 1) if wall else None,
+        "jobs_span_seconds": round(float(span or 0), 2),
+        "stage_events": events,
+        "duplicate_steps": duplicates,
+    }
+    log(
+        f"jobs, {workers} worker(s): {enqueued} customers in {result['wall_seconds']} s"
+        f" (first job start to last job end {result['jobs_span_seconds']} s)"
+        f" ({result['debtors_per_second']}/s), jobs {states}, duplicates {duplicates}"
+    )
+    return result
+
+
+def measure_jobs(template, meta, today, log, workers=(1, 2, 4), channel_customers=0):
+    """The nightly run as the cron alone (one worker, calls until nothing is left)
+    and fanned out over 1, 2 and 4 queue_job workers, on the same data; with
+    ``channel_customers``, that many customers with their emails and letters."""
+    with clone(template, "plaincron") as database:
+        if channel_customers:
+            serve_http(database)
+            _prepare_channels(database, meta, channel_customers)
+        plain = run_cron_like_the_runner(
+            database,
+            meta,
+            today,
+            channels=bool(channel_customers),
+            batch_size=JOBS_CHANNEL_BATCH if channel_customers else None,
+        )
+    log(
+        f"plain cron: {plain['debtors_handled']} customers in {plain['wall_seconds']} s"
+    )
+    return {
+        "channel_customers": channel_customers,
+        "plain_cron": {
+            key: plain[key]
+            for key in ("debtors_handled", "wall_seconds", "debtors_per_second")
+        },
+        "queue_job": [
+            run_night_in_jobs(template, meta, today, n, log, channel_customers)
+            for n in workers
+        ],
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -691,13 +879,20 @@ def main():
         "--only",
         nargs="*",
         default=[],
-        help="escalation batch channels letters dossier oca (default: all)",
+        help="escalation batch channels letters dossier oca (default: all); jobs "
+        "(queue_job workers, on demand only)",
     )
     parser.add_argument(
         "--channel-customers",
         type=int,
         default=1000,
         help="customers mailed and written to in the channels measurement",
+    )
+    parser.add_argument(
+        "--jobs-channel-customers",
+        type=int,
+        default=100,
+        help="customers mailed and written to in the jobs-channels measurement",
     )
     parser.add_argument("--output", default=str(HERE / "output"))
     args = parser.parse_args()
@@ -731,6 +926,12 @@ def main():
         results["letters"] = measure_letters(template, meta, today, log)
     if "dossier" in wanted and meta.get("big_debtor_id"):
         results["case_file"] = measure_case_file(template, meta, today, log)
+    if "jobs" in wanted:
+        results["jobs"] = measure_jobs(template, meta, today, log)
+    if "jobs-channels" in wanted:
+        results["jobs_channels"] = measure_jobs(
+            template, meta, today, log, channel_customers=args.jobs_channel_customers
+        )
     if "channels" in wanted:
         results["channels"] = measure_channels(
             template, meta, today, log, partners=args.channel_customers
@@ -751,6 +952,24 @@ def print_table(r):
         f"{' (bulk SQL copies)' if d.get('replicated') else ''}; {r['cpus']} CPUs"
     )
     rows = []
+    for key, title in (("jobs", "Night"), ("jobs_channels", "Night, letters")):
+        if not (j := r.get(key)):
+            continue
+        p = j["plain_cron"]
+        rows.append(
+            (
+                f"{title}, plain cron (1 worker)",
+                f"{p['wall_seconds']} s, {p['debtors_per_second']} customers/s",
+            )
+        )
+        for q in j["queue_job"]:
+            rows.append(
+                (
+                    f"{title}, queue_job {q['workers']} worker(s)",
+                    f"{q['wall_seconds']} s, {q['debtors_per_second']} customers/s,"
+                    f" duplicates {q['duplicate_steps']}",
+                )
+            )
     if e := r.get("escalation"):
         rows += [
             ("Escalation cron, all calls (no email/PDF)", f"{e['wall_seconds']} s"),

@@ -32,6 +32,7 @@ SCREENSHOTS = [
         "The case file: checks, exhibits, procedure suggestion",
     ),
 ]
+BADGE = "background: #1f4e79; color: #fff; border-radius: 3px; padding: 0 .5em;"
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #222; max-width: 60em;
        margin: 1em auto; line-height: 1.45; }
@@ -53,10 +54,17 @@ def render():
         f"<title>{html.escape(manifest['name'])}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(manifest['name'])}</h1>",
+        # inline styles: Odoo's Apps page drops the <style> element
         '<p class="badges">'
-        f"<span>{html.escape(manifest['license'])}</span>"
-        f"<span>Odoo {html.escape(manifest['version'][:4])}</span>"
-        f"<span>{html.escape(manifest['version'])}</span></p>",
+        + " · ".join(
+            f'<span style="{BADGE}">{html.escape(text)}</span>'
+            for text in (
+                manifest["license"],
+                f"Odoo {manifest['version'][:4]}",
+                manifest["version"],
+            )
+        )
+        + "</p>",
         f"<p><em>{html.escape(manifest['summary'])}</em></p>",
     ]
     for fragment, title in SECTIONS:
@@ -71,7 +79,8 @@ def render():
         parts.append("<h2>Screenshots</h2>")
         for name, caption in shots:
             parts.append(
-                f'<figure><img src="{name}" alt="{html.escape(caption)}" />'
+                f'<figure><img src="{name}" alt="{html.escape(caption)}"'
+                ' style="max-width: 100%; border: 1px solid #ddd;" />'
                 f"<figcaption>{html.escape(caption)}</figcaption></figure>"
             )
     parts.append("<h2>Credits</h2>")

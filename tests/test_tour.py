@@ -114,8 +114,8 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
     # ------------------------------------------------------------------
     # Screenshots of the main screens
     # ------------------------------------------------------------------
-    def _screenshot_dir(self):
-        target = os.environ.get("RA_SCREENSHOTS_DIR")
+    def _screenshot_dir(self, keep=True):
+        target = os.environ.get("RA_SCREENSHOTS_DIR") if keep else None
         if target:
             path = Path(target)
         else:
@@ -123,12 +123,13 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def _photograph(self, url_path, ready, name):
-        """Open ``url_path`` as the recovery manager, wait until an element
-        matches ``ready`` (a CSS selector), and save the page as ``name``.png."""
+    def _photograph(self, url_path, ready, name, login=LOGIN, keep=True):
+        """Open ``url_path`` as ``login`` (the recovery manager), wait until an
+        element matches ``ready`` (a CSS selector), and save the page as
+        ``name``.png (``keep``: in the addon's description when asked)."""
         browser = ChromeBrowser(self)
         try:
-            self.authenticate(LOGIN, LOGIN, browser=browser)
+            self.authenticate(login, login, browser=browser)
             self.cr.flush()
             self.cr.clear()
             browser.navigate_to(self.base_url() + url_path, wait_stop=False)
@@ -141,7 +142,7 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
             shot = browser._websocket_request("Page.captureScreenshot", timeout=30)
             png = base64.b64decode(shot["data"])
             self.assertTrue(png.startswith(b"\x89PNG"), name)
-            (self._screenshot_dir() / f"{name}.png").write_bytes(png)
+            (self._screenshot_dir(keep) / f"{name}.png").write_bytes(png)
         finally:
             browser.stop()
             self._wait_remaining_requests()
@@ -187,3 +188,16 @@ class TestCockpitTour(RecouvrementCase, HttpCase):
         with freeze_time(TOUR_DAY, tick=True):
             for url_path, ready, name in screens:
                 self._photograph(url_path, ready, name)
+            # the Apps screen as an administrator sees the addon: its icon and page
+            module = self.env["ir.module.module"].search(
+                [("name", "=", "recouvrement_amiable")]
+            )
+            self.assertTrue(module.icon_image)
+            self.assertIn("Screenshots", module.description_html)
+            self._photograph(
+                f"/odoo/action-base.open_module_tree/{module.id}",
+                ".o_form_view .o_field_widget[name=description_html]",
+                "screenshot_apps",
+                login="admin",
+                keep=False,
+            )

@@ -10,7 +10,6 @@ transferred, closed) is changed here, and its debtor is planned again.
 import logging
 from collections import defaultdict
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
@@ -69,25 +68,16 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             .get_param("recouvrement_amiable.batch_size", default_size)
         )
         today = fields.Date.context_today(self)
-        woken = self._recouvrement_wake_up(today, limit=batch_size * 10)
         Debtor = self.env["recouvrement.debtor"]
+        if Debtor._recouvrement_queue_mode():
+            return self._recouvrement_enqueue_night(today, batch_size)
+        woken = self._recouvrement_wake_up(today, limit=batch_size * 10)
         due = Debtor._recouvrement_due_domain(today)
         budget, handled = batch_size, 0
-        # the cron's superuser works for every company; a person, for theirs
-        companies = (
-            self.env["res.company"].search([])
-            if self.env.su
-            else self.env.user.company_ids
-        )
-        for company in companies:
+        for company in self._recouvrement_night_companies():
             if budget <= 0:
                 break
-            # messages and activities in the company's language (the cron user has
-            # none); the company's own rules and defaults
-            CompanyDebtor = Debtor.with_company(company).with_context(
-                lang=company.partner_id.lang or self.env.lang
-            )
-            debtors = CompanyDebtor.search(
+            debtors = Debtor._recouvrement_in_company(company).search(
                 due + [("company_id", "=", company.id)],
                 limit=budget,
                 order="next_date, id",
@@ -95,22 +85,46 @@ class RecouvrementEscalationMixin(models.AbstractModel):
             if not debtors:
                 continue
             budget -= len(debtors)
-            locked = debtors._recouvrement_lock()
-            if locked:
-                try:
-                    with self.env.cr.savepoint():
-                        locked._recouvrement_run(today)
-                except psycopg2.OperationalError:
-                    raise  # a concurrent update: the runner tries again later
-                except Exception:  # noqa: BLE001 - an unforeseen failure of the batch
-                    _logger.exception("Recovery batch failed, debtors taken one by one")
-                    locked._recouvrement_run_one_by_one(today)
-            handled += len(locked)
+            handled += len(debtors._recouvrement_run_batch(today))
         remaining = Debtor.search_count(due)
         self.env["ir.cron"]._notify_progress(
             done=handled + len(woken), remaining=remaining
         )
         return handled
+
+    @api.model
+    def _recouvrement_night_companies(self):
+        # the cron's superuser works for every company; a person, for theirs
+        return (
+            self.env["res.company"].search([])
+            if self.env.su
+            else self.env.user.company_ids
+        )
+
+    @api.model
+    def _recouvrement_enqueue_night(self, today, batch_size):
+        """With OCA queue_job: the night's due debtors in jobs of ``batch_size`` on
+        the ``root.recouvrement`` channel, which as many job workers as configured
+        run in parallel. A job takes again those of its debtors still due and locks
+        them (SKIP LOCKED) as the cron does: two jobs, or a job and a click, never
+        act on the same debtor; the identity key makes a second cron call of the
+        night enqueue nothing twice. Returns the number of debtors enqueued."""
+        while self._recouvrement_wake_up(today, limit=batch_size * 10):
+            pass  # every pause ending today, before the debtors are chosen
+        Debtor = self.env["recouvrement.debtor"]
+        due = Debtor._recouvrement_due_domain(today)
+        enqueued = 0
+        for company in self._recouvrement_night_companies():
+            ids = Debtor.search(
+                due + [("company_id", "=", company.id)], order="next_date, id"
+            ).ids
+            for chunk in split_every(batch_size, ids, list):
+                Debtor._recouvrement_in_company(company)._recouvrement_delay_run(
+                    chunk, today
+                )
+                enqueued += len(chunk)
+        self.env["ir.cron"]._notify_progress(done=enqueued, remaining=0)
+        return enqueued
 
     @api.model
     def _recouvrement_wake_up(self, today, limit=None):

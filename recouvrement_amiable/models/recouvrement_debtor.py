@@ -6,6 +6,7 @@ model gathers the facts, keeps the debtor's state (level, next date, last contac
 deadline given) and carries the decisions out.
 """
 
+import hashlib
 import logging
 import time
 from collections import defaultdict
@@ -644,6 +645,89 @@ class RecouvrementDebtor(models.Model):
         for company, messages in data_by_company.items():
             items.append(company._recouvrement_data_activity(messages))
         self.env["mail.activity"]._recouvrement_notify(items)
+
+    # ------------------------------------------------------------------
+    # The nightly run's batches (the cron's, or queue_job's jobs)
+    # ------------------------------------------------------------------
+    @api.model
+    def _recouvrement_in_company(self, company):
+        """This model as a batch of ``company`` runs: its rules and defaults, its
+        messages and activities in its language (the cron user has none)."""
+        return self.with_company(company).with_context(
+            lang=company.partner_id.lang or self.env.lang
+        )
+
+    def _recouvrement_run_batch(self, today):
+        """Lock these debtors (those another run or a person holds are left to the
+        next call) and take their next steps; a failure nobody can blame on one
+        debtor makes the batch go one debtor at a time. Returns the debtors taken."""
+        locked = self._recouvrement_lock()
+        if locked:
+            try:
+                with self.env.cr.savepoint():
+                    locked._recouvrement_run(today)
+            except psycopg2.OperationalError:
+                raise  # a concurrent update: the runner tries again later
+            except Exception:  # noqa: BLE001 - an unforeseen failure of the batch
+                _logger.exception("Recovery batch failed, debtors taken one by one")
+                locked._recouvrement_run_one_by_one(today)
+        return locked
+
+    @api.model
+    def _recouvrement_queue_mode(self):
+        """True when OCA queue_job runs the nightly batches (installed, and not
+        switched off by the system parameter recouvrement_amiable.queue_job = 0)."""
+        if "queue.job" not in self.env:
+            return False
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("recouvrement_amiable.queue_job", "1")
+        )
+        return value.strip().lower() not in ("0", "false", "no", "")
+
+    @api.model
+    def _recouvrement_delay_run(self, debtor_ids, today, eta=None):
+        """A job of the night for these debtors (queue mode)."""
+        key = f"recouvrement:{self.env.company.id}:{today}:" + ",".join(
+            str(i) for i in debtor_ids
+        )
+        return self.with_delay(
+            channel="root.recouvrement",
+            eta=eta,
+            identity_key=hashlib.sha256(key.encode()).hexdigest(),
+            description=_(
+                "Recovery night of %(date)s: %(count)s customers",
+                date=self._recouvrement_fdate(today),
+                count=len(debtor_ids),
+            ),
+        )._recouvrement_run_job(
+            debtor_ids,
+            fields.Date.to_string(today),
+            # a run without emails or letters (tests, benchmark) stays so in its jobs
+            no_channels=bool(self.env.context.get("recouvrement_no_channels")),
+        )
+
+    @api.model
+    def _recouvrement_run_job(self, debtor_ids, today, no_channels=False):
+        """A queue_job job: those of ``debtor_ids`` still due ``today`` take their
+        step. Those another worker or a person holds right now get a job of their
+        own a minute later: none is lost, none is contacted twice."""
+        today = fields.Date.to_date(today)
+        Debtor = self.with_context(recouvrement_no_channels=True) if no_channels else self
+        debtors = Debtor.search(
+            self._recouvrement_due_domain(today) + [("id", "in", list(debtor_ids))],
+            order="next_date, id",
+        )
+        taken = debtors._recouvrement_run_batch(today)
+        held = debtors - taken
+        if held:
+            Debtor._recouvrement_delay_run(held.ids, today, eta=60)
+        return _(
+            "%(taken)s customers handled, %(held)s postponed (held elsewhere).",
+            taken=len(taken),
+            held=len(held),
+        )
 
     # ------------------------------------------------------------------
     # The run: decide and act
