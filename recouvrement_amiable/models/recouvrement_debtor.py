@@ -714,7 +714,9 @@ class RecouvrementDebtor(models.Model):
         step. Those another worker or a person holds right now get a job of their
         own a minute later: none is lost, none is contacted twice."""
         today = fields.Date.to_date(today)
-        Debtor = self.with_context(recouvrement_no_channels=True) if no_channels else self
+        Debtor = self
+        if no_channels:
+            Debtor = self.with_context(recouvrement_no_channels=True)
         debtors = Debtor.search(
             self._recouvrement_due_domain(today) + [("id", "in", list(debtor_ids))],
             order="next_date, id",
