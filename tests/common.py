@@ -1,14 +1,19 @@
 """Shared fixtures: a French company (EUR, French chart, IBAN), business and consumer
 customers, invoices with exact due dates, payments, and the nightly run."""
 
+import contextlib
 import datetime as dt
+import subprocess
 import sys
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
+import odoo
 from odoo import Command, fields
 from odoo.tests import tagged
 
@@ -21,6 +26,57 @@ from smtp_sink import SmtpSink  # noqa: E402
 
 __all__ = ["SmtpSink"]
 D = Decimal
+
+
+@contextlib.contextmanager
+def scratch_database(suffix, install=None):
+    """A committed copy of the test database (``<test db>_<suffix>``), its registry
+    loaded, optionally with the ``install`` module installed by odoo-bin; dropped at
+    the end. For what a TransactionCase cannot do: several connections racing."""
+    source = odoo.tests.common.get_db_name()
+    name = f"{source}_{suffix}"
+    odoo.sql_db.close_db(source)
+    subprocess.run(["dropdb", "--if-exists", name], check=True)
+    subprocess.run(["createdb", "-T", source, name], check=True)
+    if install:
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(odoo.__file__).resolve().parent.parent / "odoo-bin"),
+                "-c",
+                odoo.tools.config.rcfile,
+                "-d",
+                name,
+                "-i",
+                install,
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    # loading the scratch registry must not run the modules' own tests
+    with patch.dict(odoo.tools.config.options, {"test_enable": False}):
+        odoo.modules.registry.Registry(name)
+    try:
+        yield name
+    finally:
+        odoo.modules.registry.Registry.delete(name)
+        odoo.sql_db.close_db(name)
+        subprocess.run(["dropdb", "--if-exists", name], check=True)
+
+
+def in_parallel(target, args_list, timeout=600):
+    """Run ``target(*args)`` for each ``args`` in its own thread, all released at
+    once (each gets the shared barrier as its last argument); wait for them all."""
+    barrier = threading.Barrier(len(args_list))
+    threads = [
+        threading.Thread(target=target, args=(*args, barrier)) for args in args_list
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
 
 
 def day(value):

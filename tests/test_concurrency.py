@@ -8,11 +8,9 @@ committed after each call), and the scratch database is dropped at the end.
 """
 
 import datetime as dt
-import subprocess
 import threading
 import time
 from collections import Counter
-from unittest.mock import patch
 
 import psycopg2
 import pytest
@@ -21,25 +19,15 @@ from freezegun import freeze_time
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 
+from .common import in_parallel, scratch_database
+
 DAY = dt.datetime(2026, 4, 3, 2, 0)
 
 
 @pytest.fixture
 def scratch_db():
-    source = odoo.tests.common.get_db_name()
-    name = f"{source}_race"
-    odoo.sql_db.close_db(source)
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", "-T", source, name], check=True)
-    # loading the scratch registry must not run the modules' own tests
-    with patch.dict(odoo.tools.config.options, {"test_enable": False}):
-        odoo.modules.registry.Registry(name)
-    try:
+    with scratch_database("race") as name:
         yield name
-    finally:
-        odoo.modules.registry.Registry.delete(name)
-        odoo.sql_db.close_db(name)
-        subprocess.run(["dropdb", "--if-exists", name], check=True)
 
 
 def _setup(registry, customers=24, invoices_each=2):
@@ -147,17 +135,7 @@ def test_two_cron_runs_racing_create_one_event_per_invoice_and_stage(scratch_db)
     company_id, move_ids = _setup(registry)
     errors = []
     with freeze_time(DAY):
-        barrier = threading.Barrier(2)
-        workers = [
-            threading.Thread(
-                target=_worker, args=(registry, company_id, errors, barrier)
-            )
-            for _i in range(2)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=600)
+        in_parallel(_worker, [(registry, company_id, errors)] * 2)
         events, per_move, kinds = _check(registry, company_id, move_ids)
         assert len(events) == 24  # one per customer (grouped), none twice
         assert set(per_move.values()) == {1}
@@ -184,7 +162,7 @@ def test_a_run_killed_half_way_loses_nothing_and_duplicates_nothing(scratch_db):
         assert kinds == {"call"}
 
 
-def _escalate_now_like_a_request(registry, company_id, partner_id, started, results):
+def _escalate_now_like_a_request(registry, company_id, partner_id, results, started):
     """One "Escalate now" click, as Odoo's HTTP layer runs it: a transaction that is
     retried when it loses a race on a row (odoo.service.model.retrying)."""
     for attempt in range(5):
@@ -230,18 +208,11 @@ def test_two_simultaneous_clicks_make_one_step(scratch_db):
         partner_id = env["account.move"].browse(move_ids[0]).commercial_partner_id.id
     results = []
     with freeze_time(DAY):
-        started = threading.Barrier(2)
-        clicks = [
-            threading.Thread(
-                target=_escalate_now_like_a_request,
-                args=(registry, company_id, partner_id, started, results),
-            )
-            for _i in range(2)
-        ]
-        for click in clicks:
-            click.start()
-        for click in clicks:
-            click.join(timeout=120)
+        in_parallel(
+            _escalate_now_like_a_request,
+            [(registry, company_id, partner_id, results)] * 2,
+            timeout=120,
+        )
     assert sorted(kind for kind, _detail in results) == ["escalated", "refused"]
     refused = next(detail for kind, detail in results if kind == "refused")
     assert "already contacted today" in refused

@@ -3,12 +3,7 @@ cron (no customer contacted twice, none lost), in a scratch database cloned from
 test database with queue_job installed in it (the test database itself has no
 queue_job: there the cron works alone, as every other test shows)."""
 
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
-from unittest.mock import patch
 
 import psycopg2
 import pytest
@@ -17,43 +12,14 @@ from freezegun import freeze_time
 import odoo
 from odoo import SUPERUSER_ID, api
 
+from .common import in_parallel, scratch_database
 from .test_concurrency import DAY, _check, _setup
 
 
 @pytest.fixture
 def queue_db():
-    source = odoo.tests.common.get_db_name()
-    name = f"{source}_queue"
-    odoo.sql_db.close_db(source)
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", "-T", source, name], check=True)
-    odoo_bin = Path(os.environ.get("ODOO_SRC", "/opt/odoo/18.0")) / "odoo-bin"
-    conf = os.environ.get("RA_ODOO_CONF") or odoo.tools.config.rcfile
-    subprocess.run(
-        [
-            sys.executable,
-            str(odoo_bin),
-            "-c",
-            conf,
-            "-d",
-            name,
-            "-i",
-            "queue_job",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    # loading the scratch registry must not run the modules' own tests
-    with patch.dict(odoo.tools.config.options, {"test_enable": False}):
-        odoo.modules.registry.Registry(name)
-    try:
+    with scratch_database("queue", install="queue_job") as name:
         yield name
-    finally:
-        odoo.modules.registry.Registry.delete(name)
-        odoo.sql_db.close_db(name)
-        subprocess.run(["dropdb", "--if-exists", name], check=True)
 
 
 def _cron_call(registry, company_id):
@@ -113,17 +79,7 @@ def test_jobs_of_the_night_make_one_step_per_customer(queue_db):
         events, _per_move, _kinds = _check(registry, company_id, move_ids)
         assert events == []
         errors = []
-        barrier = threading.Barrier(2)
-        workers = [
-            threading.Thread(
-                target=_job_worker, args=(registry, uuids, errors, barrier)
-            )
-            for _i in range(2)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=600)
+        in_parallel(_job_worker, [(registry, uuids, errors)] * 2)
         # the customers a job found held by the other worker got a job of their own
         for uuid in _jobs(registry):
             _job_worker(registry, [uuid], errors, threading.Barrier(1))

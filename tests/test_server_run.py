@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-from unittest.mock import patch
 
 import psycopg2
 import pytest
@@ -29,6 +28,8 @@ import odoo
 from odoo import SUPERUSER_ID, Command, api
 
 from odoo.addons.recouvrement_amiable import legal
+
+from .common import scratch_database
 
 CUSTOMERS = 30
 BROKEN_TEMPLATE = """<t t-name="recouvrement_amiable.test_broken_letter">
@@ -49,19 +50,8 @@ def free_port():
 
 @pytest.fixture
 def scratch_db():
-    source = odoo.tests.common.get_db_name()
-    name = f"{source}_server"
-    odoo.sql_db.close_db(source)
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", "-T", source, name], check=True)
-    with patch.dict(odoo.tools.config.options, {"test_enable": False}):
-        odoo.modules.registry.Registry(name)
-    try:
+    with scratch_database("server") as name:
         yield name
-    finally:
-        odoo.modules.registry.Registry.delete(name)
-        odoo.sql_db.close_db(name)
-        subprocess.run(["dropdb", "--if-exists", name], check=True)
 
 
 def ensure_confirmed_rates(env, today):
