@@ -3,7 +3,8 @@ mail header accept, byte-reproducible archives, integrity manifests.
 
 The same files and the same metadata give the same bytes: fixed timestamps, entries
 in their order, JSON and XML written with sorted keys, the creation dates wkhtmltopdf
-writes into a PDF replaced by the case file's own date.
+writes into a PDF replaced by the case file's own date, the tags of its embedded font
+subsets renamed in the order they appear.
 """
 
 import hashlib
@@ -20,6 +21,8 @@ from lxml import etree
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) ?\(D:)(\d{4,14})([^)]*\))")
+# "/FontName /QXAAAA+Lato-Bold": a font subset's six-letter tag and the font's name
+_SUBSET_TAG = re.compile(rb"(/(?:FontName|BaseFont) ?/)([A-Z]{6})(\+[^\s/<>\[\]()]+)")
 
 
 def clean_text(text):
@@ -60,6 +63,27 @@ def normalize_pdf_dates(content, on_date):
         )
 
     return _PDF_DATE.sub(replace, content)
+
+
+def stable_subset_tags(content):
+    """``content`` with its font subsets tagged AAAAAA, AAAAAB... in the order they
+    appear. wkhtmltopdf tags them in the order the web fonts finished downloading,
+    which varies from one rendering to the next; once the PDF's objects are written
+    in a fixed order (Odoo's ``merge_pdf`` does), the tags follow it. Each tag keeps
+    its six letters, so the cross-reference table stays right."""
+    tags = {}
+
+    def replace(match):
+        key = match.group(2, 3)
+        if key not in tags:
+            number, letters = len(tags), b""
+            for _position in range(6):
+                number, rest = divmod(number, 26)
+                letters = bytes([65 + rest]) + letters
+            tags[key] = letters
+        return match.group(1) + tags[key] + match.group(3)
+
+    return _SUBSET_TAG.sub(replace, content)
 
 
 def sha256(content):

@@ -159,6 +159,25 @@ def test_pdf_dates_become_the_case_file_date_at_the_same_length():
     assert dossier_zip.normalize_pdf_dates(later, date(2026, 6, 1)) == normalized
 
 
+def test_font_subsets_tagged_in_the_order_they_appear():
+    """The same document rendered twice: wkhtmltopdf tagged its two fonts the other
+    way round the second time; once retagged, the same bytes."""
+    first = (
+        b"<</FontName /QXAAAA+Lato-Regular>> <</BaseFont /QXAAAA+Lato-Regular>>"
+        b" <</FontName /QXAAAB+Lato-Bold>> <</BaseFont /Helvetica>>"
+    )
+    second = first.replace(b"QXAAAA", b"TMP").replace(b"QXAAAB", b"QXAAAA")
+    second = second.replace(b"TMP", b"QXAAAB")
+    assert second != first
+    retagged = dossier_zip.stable_subset_tags(first)
+    assert dossier_zip.stable_subset_tags(second) == retagged
+    assert len(retagged) == len(first)
+    assert retagged == (
+        b"<</FontName /AAAAAA+Lato-Regular>> <</BaseFont /AAAAAA+Lato-Regular>>"
+        b" <</FontName /AAAAAB+Lato-Bold>> <</BaseFont /Helvetica>>"
+    )
+
+
 def test_pdf_without_dates_unchanged():
     assert dossier_zip.normalize_pdf_dates(b"%PDF-1.4 x", date(2026, 6, 1)) == (
         b"%PDF-1.4 x"

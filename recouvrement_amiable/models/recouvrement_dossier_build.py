@@ -548,7 +548,15 @@ class RecouvrementDossier(models.Model):
         pdf, _fmt = self.env["ir.actions.report"]._render_qweb_pdf(
             report_xmlid, res_ids or self.ids, data=data
         )
-        return dossier_zip.normalize_pdf_dates(pdf, self.date)
+        return self._recouvrement_stable_pdf(pdf)
+
+    def _recouvrement_stable_pdf(self, pdf):
+        """``pdf`` as the same bytes whenever the same document is rendered again:
+        its objects written in a fixed order, its font subsets tagged in that order,
+        its dates the case file's. (wkhtmltopdf numbers the fonts in the order their
+        downloads end, which changes from one rendering to the next.)"""
+        ordered = dossier_zip.stable_subset_tags(merge_pdf([pdf]))
+        return dossier_zip.normalize_pdf_dates(ordered, self.date)
 
     def _recouvrement_render_split(self, report_xmlid, records, data=None):
         """{record id: PDF}: the records printed in one wkhtmltopdf call, split by
@@ -568,7 +576,7 @@ class RecouvrementDossier(models.Model):
             result[res_id] = stream.getvalue()
         else:
             return {
-                key: dossier_zip.normalize_pdf_dates(value, self.date)
+                key: self._recouvrement_stable_pdf(value)
                 for key, value in result.items()
             }
         _logger.info("Case file %s: %s printed one by one", self.name, report_xmlid)
