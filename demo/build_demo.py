@@ -558,10 +558,14 @@ def incidents(env, company, offset, today_sim):
         partner.write(
             {
                 "recouvrement_procedure": "redressement",
+                "recouvrement_procedure_opened": today_sim - dt.timedelta(days=17),
                 "recouvrement_procedure_date": today_sim - dt.timedelta(days=3),
             }
         )
-        print(f"  {today_sim}: {partner.name} placed in receivership (BODACC)")
+        print(
+            f"  {today_sim}: {partner.name} placed in receivership "
+            f"(judgment of {partner.recouvrement_procedure_opened}, BODACC)"
+        )
 
 
 def simulate_day(env, company_id, plan, today_sim, rng, counts, offset=0):

@@ -345,7 +345,14 @@ class InterestPolicy:
     ``contractual_legal_factor``: terms of sale stating "N times the legal rate"
     (the legal rate of each semester, times N);
     neither means the default rate of L441-10 (ECB + 10 points).
-    ``indemnity_blocked``: a collective procedure is open (L441-10 II in fine).
+    ``indemnity_blocked``: a collective procedure is open and the date of its opening
+    judgment is not known: no fixed indemnity at all.
+    ``procedure_opened``: the date of the judgment opening a collective procedure
+    (safeguard, receivership, liquidation). On the claims born before it, interest
+    stops the day before (art. L622-28, L631-14, L641-3 C. com.: the judgment takes
+    effect from the first hour of its day) and the fixed indemnity is lost on those
+    that fell due on or after it, since the procedure forbids paying them at their
+    due date (art. L441-10 II in fine, L622-7); those already late keep theirs.
     """
 
     debtor_type: str
@@ -355,6 +362,7 @@ class InterestPolicy:
     imputation: str = IMPUTE_PRINCIPAL_FIRST
     indemnity_blocked: bool = False
     indemnity_amount: Decimal = DEFAULT_INDEMNITY
+    procedure_opened: date | None = None
 
     def __post_init__(self):
         if self.debtor_type == PUBLIC:
@@ -365,6 +373,19 @@ class InterestPolicy:
     @property
     def is_b2b(self) -> bool:
         return self.debtor_type in B2B_TYPES
+
+    def under_procedure(self, born_on: date, on_date: date) -> bool:
+        """A claim born on ``born_on`` is caught by the collective procedure opened
+        by ``on_date``."""
+        opened = self.procedure_opened
+        return opened is not None and born_on < opened <= on_date
+
+    def interest_stop(self, born_on: date, on_date: date) -> date | None:
+        """The last day interest runs on a claim born on ``born_on``: the day before
+        the opening judgment, or None when no procedure stops it."""
+        if self.under_procedure(born_on, on_date):
+            return self.procedure_opened - timedelta(days=1)
+        return None
 
 
 @dataclass(frozen=True)
@@ -513,9 +534,11 @@ def late_interest(
     rates: RateBook,
     payments: Sequence[Payment] = (),
     notice_date: date | None = None,
+    interest_until: date | None = None,
 ) -> InterestResult:
     """Late interest on one invoice from its due date (B2B) or the notice (B2C) to
-    ``on_date``.
+    ``on_date``, or to ``interest_until`` when that comes first (a collective
+    procedure stopped it); payments up to ``on_date`` reduce the principal.
 
     Simple interest, split at 1 January / 1 July and at each payment, base 365 or
     366 by calendar year, rounded once at the end.
@@ -552,10 +575,11 @@ def late_interest(
     accrued = ZERO  # exact accrued interest not yet settled
     settled = ZERO  # interest settled by payments (interest-first imputation)
     cursor = start  # last day already counted
+    stop = on_date if interest_until is None else min(on_date, interest_until)
     pay_index = 0
-    while cursor < on_date and principal > 0:
+    while cursor < stop and principal > 0:
         sem_end = semester_bounds(cursor + timedelta(days=1))[1]
-        segment_end = min(sem_end, on_date)
+        segment_end = min(sem_end, stop)
         next_payment = (
             remaining_payments[pay_index]
             if pay_index < len(remaining_payments)
@@ -621,13 +645,21 @@ def indemnity(
     due_date: date,
     on_date: date,
     paid_on: date | None,
+    born_on: date | None = None,
 ) -> Decimal:
     """The fixed 40 EUR indemnity of one invoice (L441-10 II, D441-5).
 
-    B2B only, no VAT, one per late invoice, still due after a partial payment,
-    not claimable once a collective procedure is open.
+    B2B only, no VAT, one per late invoice, still due after a partial payment.
+    A collective procedure takes it from the invoices born (``born_on``, else the due
+    date) before the judgment that fall due on or after it; when the judgment's date
+    is unknown, from every invoice.
     """
     if not policy.is_b2b or policy.indemnity_blocked:
+        return ZERO
+    if (
+        policy.under_procedure(born_on or due_date, on_date)
+        and due_date >= policy.procedure_opened
+    ):
         return ZERO
     late = (paid_on is None and on_date > due_date) or (
         paid_on is not None and paid_on > due_date
@@ -749,6 +781,7 @@ def invoice_claim(
     invoice: InvoiceInput, on_date: date, policy: InterestPolicy, rates: RateBook
 ) -> InvoiceClaim:
     payments = tuple(p for p in invoice.payments if p.date <= on_date)
+    born_on = invoice.invoice_date or invoice.due_date
     interest = late_interest(
         principal=invoice.amount,
         due_date=invoice.due_date,
@@ -757,6 +790,7 @@ def invoice_claim(
         rates=rates,
         payments=payments,
         notice_date=invoice.notice_date,
+        interest_until=policy.interest_stop(born_on, on_date),
     )
     paid = sum((p.amount for p in payments), ZERO)
     paid_on = interest.fully_paid_on or _paid_on(invoice.amount, payments)
@@ -768,7 +802,11 @@ def invoice_claim(
         principal_left=round_cents(principal_left),
         interest=interest,
         indemnity=indemnity(
-            policy=policy, due_date=invoice.due_date, on_date=on_date, paid_on=paid_on
+            policy=policy,
+            due_date=invoice.due_date,
+            on_date=on_date,
+            paid_on=paid_on,
+            born_on=born_on,
         ),
     )
 

@@ -322,6 +322,91 @@ def test_indemnity(policy, paid_on, on_date, expected):
     ) == D(expected)
 
 
+JUDGMENT = date(2026, 6, 1)
+UNDER_PROCEDURE = legal.InterestPolicy(legal.B2B_COMMERCANT, procedure_opened=JUDGMENT)
+
+
+def procedure_claim(on_date, payments=()):
+    """Invoices issued before a judgment of 01/06/2026 (one late, one falling due
+    after it) and one issued after it."""
+    return legal.claim_breakdown(
+        [
+            legal.InvoiceInput(
+                "FAC-1",
+                date(2026, 3, 1),
+                DUE,
+                D("1200"),
+                payments=tuple(payments),
+            ),
+            legal.InvoiceInput("FAC-2", date(2026, 5, 15), date(2026, 6, 14), D("900")),
+            legal.InvoiceInput("FAC-3", date(2026, 7, 1), date(2026, 7, 31), D("600")),
+        ],
+        on_date,
+        UNDER_PROCEDURE,
+        RATES,
+    )
+
+
+def test_collective_procedure_stops_interest_the_day_before_the_judgment():
+    lines = {line.invoice.ref: line for line in procedure_claim(ON).lines}
+    # FAC-1: 01/04 to 31/05, 61 days at 12.15 %, then nothing
+    assert [(p.start, p.end, p.days) for p in lines["FAC-1"].interest.periods] == [
+        (date(2026, 4, 1), date(2026, 5, 31), 61)
+    ]
+    assert lines["FAC-1"].interest_left == D("24.37")
+    assert lines["FAC-1"].indemnity == D("40.00")  # late before the judgment
+    # FAC-2: issued before, due after: no interest, no indemnity (L441-10 II)
+    assert lines["FAC-2"].interest_left == D("0")
+    assert lines["FAC-2"].indemnity == D("0")
+    assert lines["FAC-2"].principal_left == D("900.00")
+    # FAC-3: issued after the judgment, a claim like any other: 115 days at 12.40 %
+    assert lines["FAC-3"].interest_left == D("23.44")
+    assert lines["FAC-3"].indemnity == D("40.00")
+
+
+@settings(deadline=None)
+@given(st.dates(min_value=JUDGMENT, max_value=date(2040, 12, 31)))
+def test_interest_under_procedure_is_the_same_at_any_later_date(on_date):
+    # no rate is needed after the judgment: the book stops at 2026
+    result = legal.late_interest(
+        principal=D("1200"),
+        due_date=DUE,
+        on_date=on_date,
+        policy=UNDER_PROCEDURE,
+        rates=RATES,
+        interest_until=UNDER_PROCEDURE.interest_stop(date(2026, 3, 1), on_date),
+    )
+    assert result.total == D("24.37")
+
+
+def test_collective_procedure_changes_nothing_before_the_judgment():
+    before = procedure_claim(date(2026, 5, 20))
+    same = legal.claim_breakdown(
+        [line.invoice for line in before.lines], date(2026, 5, 20), B2B, RATES
+    )
+    assert before.total == same.total
+    assert before.interest == D("19.97")  # 50 days, still running
+
+
+def test_a_payment_after_the_judgment_reduces_the_principal_not_the_interest():
+    paid = procedure_claim(ON, [legal.Payment(date(2026, 9, 1), D("200"))])
+    line = paid.lines[0]
+    assert line.principal_left == D("1000.00")
+    assert line.interest_left == D("24.37")
+
+
+def test_procedure_without_its_judgment_date_claims_no_indemnity():
+    policy = legal.InterestPolicy(legal.B2B_COMMERCANT, indemnity_blocked=True)
+    claim = legal.claim_breakdown(
+        [legal.InvoiceInput("FAC-1", date(2026, 3, 1), DUE, D("1200"))],
+        ON,
+        policy,
+        RATES,
+    )
+    assert claim.indemnities == D("0")
+    assert claim.interest == D("95.87")  # runs on: the judgment's date is unknown
+
+
 @pytest.mark.parametrize(
     "due, on, expected",
     [

@@ -6,6 +6,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import RecouvrementCase, day, on_day
@@ -244,6 +245,19 @@ class TestPaymentPlans(RecouvrementCase):
         self.assertIn(inv.name, html)
         self.assertIn("2240", html)
 
+    def test_only_a_signed_plan_interrupts_the_prescription(self):
+        inv = self._to_relance_2()
+        plan = self._plan(inv)
+        inv.invalidate_recordset(["recouvrement_prescription_date"])
+        self.assertEqual(inv.recouvrement_prescription_date, date(2031, 3, 31))
+        with on_day("2026-04-28"):
+            plan.signed_on = "2026-04-27"
+            inv.invalidate_recordset(["recouvrement_prescription_date"])
+            # five years again from the signature (art. 2240 C. civ.)
+            self.assertEqual(inv.recouvrement_prescription_date, date(2031, 4, 27))
+            with self.assertRaisesRegex(ValidationError, "future"):
+                plan.signed_on = "2026-05-02"
+
     def test_plan_kept_suspends_escalation(self):
         inv = self._to_relance_2()
         plan = self._plan(inv)
@@ -395,10 +409,17 @@ class TestSuspensions(RecouvrementCase):
         self.run_cron("2026-05-01")
         self.assertEqual(inv.recouvrement_stage_id.kind, "call")
         with on_day("2026-05-20"):
+            # referred, not accepted yet: the prescription runs on (art. 2238)
             inv.invalidate_recordset(["recouvrement_prescription_date"])
+            self.assertEqual(inv.recouvrement_prescription_date, before)
+            mediation.date_agreed = "2026-04-10"
+            inv.invalidate_recordset(["recouvrement_prescription_date"])
+            # suspended from the acceptance, 10/04, to today, 20/05: 40 days
             self.assertEqual(
-                inv.recouvrement_prescription_date, before + relativedelta(days=45)
+                inv.recouvrement_prescription_date, before + relativedelta(days=40)
             )
+            with self.assertRaisesRegex(ValidationError, "future"):
+                mediation.date_agreed = "2026-05-21"
             mediation.outcome = "Pas d'accord"
             mediation.action_failure()
         self.assertEqual(inv.recouvrement_state, "in_progress")
@@ -434,6 +455,32 @@ class TestSuspensions(RecouvrementCase):
         self.assertEqual(mediation.state, "agreement")
         self.assertEqual(action["res_model"], "recouvrement.payment.plan.create")
         self.assertEqual(action["context"]["default_move_ids"], inv.ids)
+
+    def test_collective_procedure_judgment_stops_interest_keeps_indemnities(self):
+        late = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31")
+        due_after = self.invoice(self.b2b, 900, "2026-05-15", "2026-06-14")
+        with on_day("2026-06-20"):
+            self.b2b.write(
+                {
+                    "recouvrement_procedure": "redressement",
+                    "recouvrement_procedure_opened": "2026-06-01",
+                    "recouvrement_procedure_date": "2026-06-12",
+                }
+            )
+        claim = (late | due_after)._recouvrement_claim(day("2026-11-23"))
+        lines = {line.invoice.key: line for line in claim.lines}
+        # 61 days at 12.15 % up to 31/05, the day before the judgment
+        self.assertEqual(float(lines[late.id].interest_left), 24.37)
+        self.assertEqual(float(lines[late.id].indemnity), 40.0)
+        self.assertEqual(float(lines[due_after.id].interest_left), 0.0)
+        self.assertEqual(float(lines[due_after.id].indemnity), 0.0)
+        # the same at any later date: what to declare
+        later = (late | due_after)._recouvrement_claim(day("2027-03-01"))
+        self.assertEqual(later.total, claim.total)
+        with on_day("2026-06-20"), self.assertRaisesRegex(ValidationError, "BODACC"):
+            self.b2b.recouvrement_procedure_date = "2026-05-30"
+        with on_day("2026-06-20"), self.assertRaisesRegex(ValidationError, "future"):
+            self.b2b.recouvrement_procedure_opened = "2026-06-21"
 
     def test_collective_procedure_stops_everything(self):
         invs = self.invoice(self.b2b, 1200, "2026-03-01", "2026-03-31") | self.invoice(

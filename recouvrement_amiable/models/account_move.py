@@ -322,6 +322,7 @@ class AccountMove(models.Model):
     def _compute_recouvrement_prescription(self):
         payments = self._recouvrement_payments()
         suspensions = self._recouvrement_suspensions()
+        acknowledgements = self._recouvrement_acknowledgements()
         for move in self:
             debtor_type = move.commercial_partner_id.debtor_type
             if (
@@ -337,18 +338,35 @@ class AccountMove(models.Model):
                 move.invoice_date,
                 move.delivery_date,
             )
-            # A partial payment is an acknowledgement of the debt: it interrupts (art.
-            # 2240).
+            # A partial payment or a signed payment plan acknowledges the debt: it
+            # interrupts (art. 2240).
             interruptions = [
                 p.date for p in payments.get(move.id, ()) if p.label == "payment"
-            ]
+            ] + acknowledgements.get(move.id, [])
             move.recouvrement_prescription_date = legal.prescription_date(
                 debtor_type, start, interruptions, suspensions.get(move.id, ())
             )
 
+    def _recouvrement_acknowledgements(self):
+        """{move id: [dates]}: the payment plans the customer signed (art. 2240 C.
+        civ.); partial payments are read with the payments."""
+        result = defaultdict(list)
+        ids = [i for i in self.ids if isinstance(i, int)]
+        if not ids:
+            return result
+        plans = (
+            self.env["recouvrement.payment.plan"]
+            .sudo()
+            .search([("move_ids", "in", ids), ("signed_on", "!=", False)])
+        )
+        for plan in plans:
+            for move in plan.move_ids:
+                result[move.id].append(plan.signed_on)
+        return result
+
     def _recouvrement_suspensions(self):
-        """{move id: [(start, end)]}: mediations suspend the prescription (art. 2238 C.
-        civ.)."""
+        """{move id: [(start, end)]}: mediations the debtor accepted suspend the
+        prescription (art. 2238 C. civ.)."""
         result = defaultdict(list)
         ids = [i for i in self.ids if isinstance(i, int)]
         if not ids:
@@ -358,9 +376,9 @@ class AccountMove(models.Model):
             self.env["recouvrement.mediation"].sudo().search([("move_ids", "in", ids)])
         )
         for mediation in mediations:
-            if not mediation.date_start:
+            period = mediation._recouvrement_suspension(today)
+            if not period:
                 continue
-            period = (mediation.date_start, min(mediation.date_end or today, today))
             for move in mediation.move_ids:
                 result[move.id].append(period)
         return result

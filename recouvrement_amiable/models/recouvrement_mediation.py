@@ -6,8 +6,9 @@ from odoo.exceptions import UserError, ValidationError
 
 class RecouvrementMediation(models.Model):
     """A referral to the Médiateur des entreprises (free, confidential,
-    business-to-business). Recovery is suspended meanwhile, and so is the
-    prescription (art. 2238 C. civ.)."""
+    business-to-business). Recovery is suspended from the referral; the
+    prescription only from the day the debtor accepts to mediate (art. 2238 C.
+    civ.)."""
 
     _name = "recouvrement.mediation"
     _description = "Referral to the Médiateur des entreprises"
@@ -34,6 +35,14 @@ class RecouvrementMediation(models.Model):
     date_start = fields.Date(
         "Referred on", required=True, default=fields.Date.context_today
     )
+    date_agreed = fields.Date(
+        "Mediation accepted on",
+        tracking=True,
+        help="The day both parties agreed in writing to mediate, else the day of "
+        "the first meeting with the mediator. The prescription is suspended from "
+        "that day, not from the referral, until the mediation ends (art. 2238 C. "
+        "civ.).",
+    )
     date_end = fields.Date(
         "Suspended until",
         compute="_compute_date_end",
@@ -56,7 +65,7 @@ class RecouvrementMediation(models.Model):
                 months = mediation.company_id.recouvrement_mediation_months or 3
                 mediation.date_end = mediation.date_start + relativedelta(months=months)
 
-    @api.constrains("date_start")
+    @api.constrains("date_start", "date_agreed")
     def _check_date_start(self):
         today = fields.Date.context_today(self)
         for mediation in self:
@@ -68,6 +77,22 @@ class RecouvrementMediation(models.Model):
                         date=mediation.date_start.strftime("%d/%m/%Y"),
                     )
                 )
+            if mediation.date_agreed and mediation.date_agreed > today:
+                raise ValidationError(
+                    _(
+                        "The debtor's acceptance of the mediation is recorded once "
+                        "given: %(date)s is in the future.",
+                        date=mediation.date_agreed.strftime("%d/%m/%Y"),
+                    )
+                )
+
+    def _recouvrement_suspension(self, today):
+        """(first day, last day) the mediation suspends the prescription, or None
+        while the debtor has not accepted it (art. 2238 C. civ.)."""
+        self.ensure_one()
+        if not self.date_agreed:
+            return None
+        return (self.date_agreed, min(self.date_end or today, today))
 
     @api.model_create_multi
     def create(self, vals_list):

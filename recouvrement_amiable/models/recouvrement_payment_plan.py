@@ -40,6 +40,15 @@ class RecouvrementPaymentPlan(models.Model):
         check_company=True,
     )
     date = fields.Date("Agreed on", required=True, default=fields.Date.context_today)
+    signed_on = fields.Date(
+        "Signed by the customer on",
+        copy=False,
+        tracking=True,
+        help="The day the customer signed the agreement (keep the signed copy in "
+        "the chatter). A signed plan acknowledges the debt: the prescription of its "
+        "invoices starts again from that day (art. 2240 C. civ.). Unsigned, it does "
+        "not interrupt anything.",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_start = fields.Monetary(
         "Debt at the start",
@@ -121,6 +130,19 @@ class RecouvrementPaymentPlan(models.Model):
                         "%(expected)s.",
                         total=plan.currency_id.format(plan.amount_total),
                         expected=plan.currency_id.format(expected),
+                    )
+                )
+
+    @api.constrains("signed_on", "date")
+    def _check_signed_on(self):
+        today = fields.Date.context_today(self)
+        for plan in self.filtered("signed_on"):
+            if plan.signed_on > today:
+                raise ValidationError(
+                    _(
+                        "A signature is recorded once given: %(date)s is in the "
+                        "future.",
+                        date=plan.signed_on.strftime("%d/%m/%Y"),
                     )
                 )
 

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .. import legal, procedure
 from .recouvrement_ladder import PROFILE_CLASSES
@@ -93,6 +93,15 @@ class ResPartner(models.Model):
         string="Collective procedure",
         tracking=True,
         copy=False,
+    )
+    recouvrement_procedure_opened = fields.Date(
+        "Judgment of",
+        copy=False,
+        tracking=True,
+        help="Date of the judgment opening the procedure. Interest on the invoices "
+        "issued before it stops the day before; the fixed indemnity stays due on "
+        "those already late and is lost on those falling due after it. Unknown: no "
+        "fixed indemnity is claimed at all.",
     )
     recouvrement_procedure_date = fields.Date(
         "Published on (BODACC)",
@@ -257,8 +266,34 @@ class ResPartner(models.Model):
             "legal_form",
             "recouvrement_excluded",
             "recouvrement_procedure",
+            "recouvrement_procedure_opened",
             "recouvrement_procedure_date",
         ]
+
+    @api.constrains("recouvrement_procedure_opened", "recouvrement_procedure_date")
+    def _check_recouvrement_procedure_dates(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            opened = partner.recouvrement_procedure_opened
+            published = partner.recouvrement_procedure_date
+            if (opened and opened > today) or (published and published > today):
+                raise ValidationError(
+                    _(
+                        "%(partner)s: a judgment and its publication are recorded "
+                        "once they happened, not in the future.",
+                        partner=partner.display_name,
+                    )
+                )
+            if opened and published and published < opened:
+                raise ValidationError(
+                    _(
+                        "%(partner)s: the BODACC publishes the judgment after it is "
+                        "given: %(published)s is before %(opened)s.",
+                        partner=partner.display_name,
+                        published=published.strftime("%d/%m/%Y"),
+                        opened=opened.strftime("%d/%m/%Y"),
+                    )
+                )
 
     def write(self, vals):
         procedure_set = vals.get("recouvrement_procedure") and self.filtered(
@@ -353,7 +388,15 @@ class ResPartner(models.Model):
             values["contractual_legal_factor"] = None
         return legal.InterestPolicy(
             debtor_type=partner.debtor_type or legal.B2C,
-            indemnity_blocked=bool(partner.recouvrement_procedure),
+            indemnity_blocked=bool(
+                partner.recouvrement_procedure
+                and not partner.recouvrement_procedure_opened
+            ),
+            procedure_opened=(
+                partner.recouvrement_procedure_opened or None
+                if partner.recouvrement_procedure
+                else None
+            ),
             **values,
         )
 
