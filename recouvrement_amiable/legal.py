@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -502,10 +502,15 @@ class InterestPeriod:
     principal: Decimal
     rate: AppliedRate
     amount: Decimal  # exact, not rounded
+    printed: Decimal | None = None  # to the cent, the lines adding up to the total
 
     @property
     def amount_rounded(self) -> Decimal:
-        return round_cents(self.amount)
+        """The amount a breakdown prints for the period: the periods' cumulated
+        amounts rounded, less what the lines above already print. The lines then add
+        up to the total (rounded once) and each stays within a cent of its exact
+        amount; rounding each line alone could miss the total by a cent or more."""
+        return self.printed if self.printed is not None else round_cents(self.amount)
 
 
 @dataclass
@@ -621,6 +626,7 @@ def late_interest(
         if payment.date <= on_date:
             principal -= payment.amount
     result.principal_left = principal
+    result.periods = _printed_periods(result.periods)
     result.total = round_cents(sum((p.amount for p in result.periods), ZERO))
     result.interest_paid = settled
     if policy.is_b2b and policy.contractual_rate is not None and result.periods:
@@ -628,6 +634,16 @@ def late_interest(
             policy, rates, start, result.periods[-1].end
         )
     return result
+
+
+def _printed_periods(periods: list[InterestPeriod]) -> list[InterestPeriod]:
+    cumulated, printed_so_far, out = ZERO, ZERO, []
+    for period in periods:
+        cumulated += period.amount
+        printed = round_cents(cumulated) - printed_so_far
+        printed_so_far += printed
+        out.append(replace(period, printed=printed))
+    return out
 
 
 def _paid_on(amount: Decimal, payments: Sequence[Payment]) -> date | None:

@@ -91,6 +91,31 @@ def test_worked_example_a_b2b_default_rate():
     assert legal.day_rate(D("1200"), D("12.40"), 365) == D("0.41")
 
 
+def test_printed_period_lines_add_up_to_the_total():
+    # 107 EUR late from 15/12/2025: exact amounts 0.5699, 6.4468 and 5.3072 make
+    # 12.32; each rounded alone, the lines would print 0.57 + 6.45 + 5.31 = 12.33
+    result = interest(principal="107", due=date(2025, 12, 15))
+    assert result.total == D("12.32")
+    assert [p.amount_rounded for p in result.periods] == [
+        D("0.57"),
+        D("6.45"),
+        D("5.30"),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=1, max_value=500000, places=2),
+    st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 11, 1)),
+    st.integers(min_value=0, max_value=1400),
+)
+def test_printed_lines_always_add_up_within_a_cent_each(principal, due, days):
+    on = min(due + timedelta(days=days), date(2026, 12, 31))
+    result = interest(principal=principal, due=due, on=on)
+    assert sum((p.amount_rounded for p in result.periods), D(0)) == result.total
+    assert all(abs(p.amount_rounded - p.amount) <= D("0.01") for p in result.periods)
+
+
 def test_worked_example_a_frozen_at_due_date():
     policy = legal.InterestPolicy(legal.B2B_COMMERCANT, rate_mode=legal.MODE_FROZEN)
     assert interest(policy).total == D("94.67")
