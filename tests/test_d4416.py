@@ -192,6 +192,26 @@ class TestD4416(RecouvrementCase):
         self.assertEqual(issued.terms, "contractual")
         self.assertEqual(tables["date_from"], day("2025-01-01"))
 
+    def test_a_dispute_resolved_after_closing_stays_in_row_b(self):
+        """Disputed at closing means disputed on that day: resolving the dispute in
+        January does not move the invoice out of (B) of the December table; one
+        resolved before closing is a late invoice like the others."""
+        resolved_after = self.invoice(self.b2b_2, 150, "2025-10-02", "2025-11-01")
+        self.dispute(resolved_after, "2025-12-10")
+        resolved_before = self.invoice(self.b2b, 90, "2025-10-15", "2025-11-14")
+        self.dispute(resolved_before, "2025-12-01")
+        with on_day("2025-12-20"):
+            resolved_before.recouvrement_dispute_id.action_resolve()
+        with on_day("2026-01-12"):
+            resolved_after.recouvrement_dispute_id.action_resolve()
+        issued = self.company._recouvrement_d4416_tables(day(CLOSING))["issued"]
+        # 300 disputed since 15/12 and the 150 resolved on 12/01
+        self.assertEqual(
+            (issued.excluded_count, str(issued.excluded_amount)), (2, "450.00")
+        )
+        # 47 days late at closing: 31-60 with the 480 and the 1 800
+        self.assertEqual(self.figures(issued)["31_60"][:2], (3, "2370.00"))
+
     def test_a_payment_after_closing_still_counts_as_unpaid(self):
         """A payment received after closing leaves the table at closing as it was:
         the invoice paid in full on 10/01/2026 still counts for 1 800, and paying

@@ -144,7 +144,7 @@ class RecouvrementEscalationMixin(models.AbstractModel):
                 lambda d: d.state == "open"
             )
             if disputes:
-                disputes.write({"state": "expired"})
+                disputes.write({"state": "expired", "date_closed": today})
             moves.write({"recouvrement_dispute_id": False})
             moves._recouvrement_resume(_("End of the suspension."))
         return moves

@@ -65,6 +65,14 @@ class RecouvrementDispute(models.Model):
         tracking=True,
     )
     resolution = fields.Text()
+    date_closed = fields.Date(
+        "Closed on",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The day the dispute was resolved or reached its review date: the "
+        "D441-6 table counts its invoices as disputed at a closing date before it.",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary("Amount disputed", compute="_compute_amount")
 
@@ -113,8 +121,9 @@ class RecouvrementDispute(models.Model):
         )
 
     def action_resolve(self):
+        today = fields.Date.context_today(self)
         for dispute in self.filtered(lambda d: d.state == "open"):
-            dispute.state = "resolved"
+            dispute.write({"state": "resolved", "date_closed": today})
             moves = dispute.move_ids.filtered(
                 lambda m, dispute=dispute: m.recouvrement_dispute_id == dispute
             )

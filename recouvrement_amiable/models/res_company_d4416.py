@@ -137,16 +137,15 @@ class RecouvrementD4416Mixin(models.AbstractModel):
 
     def _recouvrement_d4416_disputed(self, closing_date):
         """Ids of the invoices disputed at the closing date: a dispute opened on or
-        before it, still open, or ended (its review date reached) after it."""
+        before it, still open, or closed (resolved, or its review date reached)
+        after it."""
         disputes = self.env["recouvrement.dispute"].search(
             [
                 ("company_id", "=", self.id),
                 ("date", "<=", closing_date),
                 "|",
                 ("state", "=", "open"),
-                "&",
-                ("state", "=", "expired"),
-                ("date_end", ">", closing_date),
+                ("date_closed", ">", closing_date),
             ]
         )
         return set(disputes.move_ids.ids)
