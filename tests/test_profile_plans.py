@@ -477,6 +477,20 @@ class TestSuspensions(RecouvrementCase):
         # the same at any later date: what to declare
         later = (late | due_after)._recouvrement_claim(day("2027-03-01"))
         self.assertEqual(later.total, claim.total)
+        # the printed breakdown says why the interest stops
+        debtor = self.debtor(self.b2b)
+        with on_day("2026-11-23"):
+            html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html(
+                    "recouvrement_amiable.action_report_claim_breakdown_debtor",
+                    debtor.ids,
+                )[0]
+                .decode()
+            )
+        self.assertIn("01/06/2026", html)
+        self.assertIn("L622-28", html)
+        self.assertIn("31/05/2026", html)  # the last day of the interest period
         with on_day("2026-06-20"), self.assertRaisesRegex(ValidationError, "BODACC"):
             self.b2b.recouvrement_procedure_date = "2026-05-30"
         with on_day("2026-06-20"), self.assertRaisesRegex(ValidationError, "future"):
