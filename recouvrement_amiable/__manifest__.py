@@ -4,7 +4,7 @@
     "name": "Recouvrement amiable (French amicable debt collection)",
     "summary": "Relances, mise en demeure, dossier pour commissaire de justice: "
     "the amicable collection of unpaid customer invoices under French law",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/recouvrement-amiable/recouvrement_amiable",
     "author": "recouvrement_amiable contributors",

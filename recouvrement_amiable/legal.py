@@ -347,8 +347,9 @@ class InterestPolicy:
     neither means the default rate of L441-10 (ECB + 10 points).
     ``indemnity_blocked``: a collective procedure is open and the date of its opening
     judgment is not known: no fixed indemnity at all.
-    ``procedure_opened``: the date of the judgment opening a collective procedure
-    (safeguard, receivership, liquidation). On the claims born before it, interest
+    ``procedure_opened``: the date of the first judgment opening a collective
+    procedure (safeguard, receivership, liquidation). On the claims born before it
+    (delivery or service before the judgment, not the invoice date), interest
     stops the day before (art. L622-28, L631-14, L641-3 C. com.: the judgment takes
     effect from the first hour of its day) and the fixed indemnity is lost on those
     that fell due on or after it, since the procedure forbids paying them at their
@@ -698,6 +699,14 @@ class InvoiceInput:
     notice_date: date | None = None
     disputed: bool = False
     key: object = None  # the caller's id (e.g. account.move id)
+    delivery_date: date | None = None
+
+    @property
+    def born_on(self) -> date:
+        """When the claim was born: the delivery or the service (its operative
+        event), else the invoice date, else the due date. A collective procedure
+        reads this date, not the invoice's (art. L622-7, L622-17 C. com.)."""
+        return self.delivery_date or self.invoice_date or self.due_date
 
 
 @dataclass
@@ -797,7 +806,7 @@ def invoice_claim(
     invoice: InvoiceInput, on_date: date, policy: InterestPolicy, rates: RateBook
 ) -> InvoiceClaim:
     payments = tuple(p for p in invoice.payments if p.date <= on_date)
-    born_on = invoice.invoice_date or invoice.due_date
+    born_on = invoice.born_on
     interest = late_interest(
         principal=invoice.amount,
         due_date=invoice.due_date,

@@ -413,6 +413,31 @@ def test_collective_procedure_changes_nothing_before_the_judgment():
     assert before.interest == D("19.97")  # 50 days, still running
 
 
+def test_the_delivery_not_the_invoice_date_tells_when_a_claim_was_born():
+    # invoiced after the judgment for a delivery made before it: caught
+    before = legal.InvoiceInput(
+        "FAC-4",
+        date(2026, 6, 5),
+        date(2026, 6, 20),
+        D("500"),
+        delivery_date=date(2026, 5, 28),
+    )
+    # invoiced in advance before the judgment, delivered after it: not caught
+    after = legal.InvoiceInput(
+        "FAC-5",
+        date(2026, 5, 20),
+        date(2026, 6, 19),
+        D("500"),
+        delivery_date=date(2026, 6, 10),
+    )
+    claim = legal.claim_breakdown([before, after], ON, UNDER_PROCEDURE, RATES)
+    lines = {line.invoice.ref: line for line in claim.lines}
+    assert lines["FAC-4"].interest_left == D("0")
+    assert lines["FAC-4"].indemnity == D("0")
+    assert lines["FAC-5"].interest_left > D("0")
+    assert lines["FAC-5"].indemnity == D("40.00")
+
+
 def test_a_payment_after_the_judgment_reduces_the_principal_not_the_interest():
     paid = procedure_claim(ON, [legal.Payment(date(2026, 9, 1), D("200"))])
     line = paid.lines[0]

@@ -245,18 +245,18 @@ class TestPaymentPlans(RecouvrementCase):
         self.assertIn(inv.name, html)
         self.assertIn("2240", html)
 
-    def test_only_a_signed_plan_interrupts_the_prescription(self):
+    def test_only_an_accepted_plan_interrupts_the_prescription(self):
         inv = self._to_relance_2()
         plan = self._plan(inv)
         inv.invalidate_recordset(["recouvrement_prescription_date"])
         self.assertEqual(inv.recouvrement_prescription_date, date(2031, 3, 31))
         with on_day("2026-04-28"):
-            plan.signed_on = "2026-04-27"
+            plan.accepted_on = "2026-04-27"
             inv.invalidate_recordset(["recouvrement_prescription_date"])
-            # five years again from the signature (art. 2240 C. civ.)
+            # five years again from the acceptance (art. 2240 C. civ.)
             self.assertEqual(inv.recouvrement_prescription_date, date(2031, 4, 27))
             with self.assertRaisesRegex(ValidationError, "future"):
-                plan.signed_on = "2026-05-02"
+                plan.accepted_on = "2026-05-02"
 
     def test_plan_kept_suspends_escalation(self):
         inv = self._to_relance_2()
@@ -489,8 +489,13 @@ class TestSuspensions(RecouvrementCase):
                 .decode()
             )
         self.assertIn("01/06/2026", html)
-        self.assertIn("L622-28", html)
+        self.assertIn("L. 622-28", html)
         self.assertIn("31/05/2026", html)  # the last day of the interest period
+        # the procedure cleared (a plan adopted): the interest does not come back
+        with on_day("2026-11-23"):
+            self.b2b.recouvrement_procedure = False
+        cleared = (late | due_after)._recouvrement_claim(day("2026-11-23"))
+        self.assertEqual(cleared.total, claim.total)
         with on_day("2026-06-20"), self.assertRaisesRegex(ValidationError, "BODACC"):
             self.b2b.recouvrement_procedure_date = "2026-05-30"
         with on_day("2026-06-20"), self.assertRaisesRegex(ValidationError, "future"):

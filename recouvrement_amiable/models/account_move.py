@@ -338,8 +338,8 @@ class AccountMove(models.Model):
                 move.invoice_date,
                 move.delivery_date,
             )
-            # A partial payment or a signed payment plan acknowledges the debt: it
-            # interrupts (art. 2240).
+            # A partial payment or a payment plan the customer accepted acknowledges
+            # the debt: it interrupts (art. 2240).
             interruptions = [
                 p.date for p in payments.get(move.id, ()) if p.label == "payment"
             ] + acknowledgements.get(move.id, [])
@@ -348,8 +348,8 @@ class AccountMove(models.Model):
             )
 
     def _recouvrement_acknowledgements(self):
-        """{move id: [dates]}: the payment plans the customer signed (art. 2240 C.
-        civ.); partial payments are read with the payments."""
+        """{move id: [dates]}: the payment plans the customer accepted (art. 2240
+        C. civ.); partial payments are read with the payments."""
         result = defaultdict(list)
         ids = [i for i in self.ids if isinstance(i, int)]
         if not ids:
@@ -357,11 +357,11 @@ class AccountMove(models.Model):
         plans = (
             self.env["recouvrement.payment.plan"]
             .sudo()
-            .search([("move_ids", "in", ids), ("signed_on", "!=", False)])
+            .search([("move_ids", "in", ids), ("accepted_on", "!=", False)])
         )
         for plan in plans:
             for move in plan.move_ids:
-                result[move.id].append(plan.signed_on)
+                result[move.id].append(plan.accepted_on)
         return result
 
     def _recouvrement_suspensions(self):
@@ -453,6 +453,7 @@ class AccountMove(models.Model):
                     notice_date=move.recouvrement_notice_date or None,
                     disputed=move.recouvrement_state == "disputed",
                     key=move.id,
+                    delivery_date=move.delivery_date or None,
                 )
             )
         return inputs

@@ -36,7 +36,7 @@ class RecouvrementMediation(models.Model):
         "Referred on", required=True, default=fields.Date.context_today
     )
     date_agreed = fields.Date(
-        "Mediation accepted on",
+        "Mediation agreed on",
         tracking=True,
         help="The day both parties agreed in writing to mediate, else the day of "
         "the first meeting with the mediator. The prescription is suspended from "
@@ -48,7 +48,10 @@ class RecouvrementMediation(models.Model):
         compute="_compute_date_end",
         store=True,
         readonly=False,
-        help="Recovery resumes on this date if no outcome was recorded.",
+        help="Recovery resumes on this date if no outcome was recorded. Once the "
+        "mediation is over, the day a party or the mediator declared it over: the "
+        "prescription's suspension ends then (art. 2238 C. civ.); correct it when "
+        "the outcome is recorded late.",
     )
     state = fields.Selection(
         [("open", "In progress"), ("agreement", "Agreement"), ("failure", "Failure")],

@@ -40,14 +40,16 @@ class RecouvrementPaymentPlan(models.Model):
         check_company=True,
     )
     date = fields.Date("Agreed on", required=True, default=fields.Date.context_today)
-    signed_on = fields.Date(
-        "Signed by the customer on",
+    accepted_on = fields.Date(
+        "Accepted by the customer on",
         copy=False,
         tracking=True,
-        help="The day the customer signed the agreement (keep the signed copy in "
-        "the chatter). A signed plan acknowledges the debt: the prescription of its "
-        "invoices starts again from that day (art. 2240 C. civ.). Unsigned, it does "
-        "not interrupt anything.",
+        help="The day the customer accepted the plan in a way you can prove: the "
+        "signed agreement, an email or a letter accepting it (keep it in the "
+        "chatter). The acceptance acknowledges the debt: a new prescription period "
+        "of the same length runs from that day (art. 2231, 2240 C. civ.). Any other "
+        "acknowledgement, such as a request for time to pay, interrupts too: check "
+        "the prescription date by hand then.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_start = fields.Monetary(
@@ -133,16 +135,16 @@ class RecouvrementPaymentPlan(models.Model):
                     )
                 )
 
-    @api.constrains("signed_on", "date")
-    def _check_signed_on(self):
+    @api.constrains("accepted_on", "date")
+    def _check_accepted_on(self):
         today = fields.Date.context_today(self)
-        for plan in self.filtered("signed_on"):
-            if plan.signed_on > today:
+        for plan in self.filtered("accepted_on"):
+            if plan.accepted_on > today:
                 raise ValidationError(
                     _(
-                        "A signature is recorded once given: %(date)s is in the "
+                        "An acceptance is recorded once given: %(date)s is in the "
                         "future.",
-                        date=plan.signed_on.strftime("%d/%m/%Y"),
+                        date=plan.accepted_on.strftime("%d/%m/%Y"),
                     )
                 )
 

@@ -95,13 +95,16 @@ class ResPartner(models.Model):
         copy=False,
     )
     recouvrement_procedure_opened = fields.Date(
-        "Judgment of",
+        "Opening judgment of",
         copy=False,
         tracking=True,
-        help="Date of the judgment opening the procedure. Interest on the invoices "
-        "issued before it stops the day before; the fixed indemnity stays due on "
-        "those already late and is lost on those falling due after it. Unknown: no "
-        "fixed indemnity is claimed at all.",
+        help="Date of the first judgment opening a collective procedure (a later "
+        "conversion, e.g. to liquidation, keeps it). On the claims born before it "
+        "(delivery or service before the judgment), interest stops running on that "
+        "day, for good: the date is kept when the procedure is cleared. The fixed "
+        "indemnity stays due on those already late and is not due on those whose "
+        "due date is on or after it. Without this date, interest keeps running and "
+        "no fixed indemnity is claimed at all.",
     )
     recouvrement_procedure_date = fields.Date(
         "Published on (BODACC)",
@@ -392,11 +395,9 @@ class ResPartner(models.Model):
                 partner.recouvrement_procedure
                 and not partner.recouvrement_procedure_opened
             ),
-            procedure_opened=(
-                partner.recouvrement_procedure_opened or None
-                if partner.recouvrement_procedure
-                else None
-            ),
+            # the judgment stops the interest for good, even once the procedure
+            # ends (a plan adopted, the procedure cleared here)
+            procedure_opened=partner.recouvrement_procedure_opened or None,
             **values,
         )
 
