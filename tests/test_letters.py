@@ -268,6 +268,7 @@ class TestLetters(RecouvrementCase):
             faults += re.findall(r"\b[Dd]e [AEIOUÉÈaeiouéè]\w+", text)
         else:
             faults += re.findall(r"\S+\s[:;!?](?=\s)", text)
+        faults += re.findall(r"\S*[:;](?=[^\s\d])\S*", text)
         faults += re.findall(r"\S+ {2,}\S+", text)
         faults += re.findall(r"SIREN\W+\d{9}\b", text)
         return faults
@@ -343,9 +344,9 @@ class TestLetters(RecouvrementCase):
 
     def test_every_letter_follows_the_typography_of_its_language(self):
         """Reminder 1, reminder 2 and the formal notice, to a business and to a
-        consumer, in French and in English: no space missing or misplaced around
-        the punctuation, no double space, no "de A…" without elision, SIREN in
-        groups of three (read on pdftotext's output)."""
+        consumer, in French and in English, with an invoice not yet due: no space
+        missing or misplaced around the punctuation, no double space, no "de A…"
+        without elision, SIREN in groups of three (read on pdftotext's output)."""
         # (the test user's own name, "Because I am accountman!", is not ours)
         self.company.recouvrement_signatory_id = new_test_user(
             self.env, "sleroy", name="Sophie Leroy", groups="base.group_user"
@@ -366,6 +367,8 @@ class TestLetters(RecouvrementCase):
                     company_registry="55208131766522" if business else False,
                 )
                 move = self.invoice(partner, 1234.56, "2026-03-01", "2026-03-31")
+                # an invoice not yet due: mentioned in a box, never claimed
+                self.invoice(partner, 321.00, "2026-04-20", "2026-06-30")
                 event = self.escalate_to(move, kind, on)
                 raw = _pdftotext(self.render(event))
                 self.assertEqual(
