@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
+from odoo.tests import new_test_user
 
 from odoo.addons.recouvrement_amiable import legal, reporting
 
@@ -209,6 +210,21 @@ class TestCockpit(RecouvrementCase):
             self.assertNotEqual(calls.user_id, self.env.ref("base.user_root"))
             opened = calls[:1].action_open()
             self.assertEqual(opened["res_model"], call_event._name)
+            # the menu opens on one's own and the team's (unassigned) to-dos...
+            self.assertFalse(Todo.search([("user_id", "=", False)]))
+            action = Todo.with_user(calls.user_id).action_today()
+            self.assertEqual(action["context"], "{'search_default_mine': 1}")
+            # ...and, for someone with none, on everyone's by person (a manager
+            # looking over the collectors), not on an empty list
+            manager = new_test_user(
+                self.env,
+                "rmanager",
+                groups="account.group_account_manager,"
+                "recouvrement_amiable.group_recouvrement_manager",
+            )
+            action = Todo.with_user(manager).action_today()
+            self.assertEqual(action["context"], {"search_default_group_user": 1})
+            self.assertEqual(Todo.with_user(manager).search([]), calls)
         # another customer's reminders, then its formal notice waiting for validation
         other = self.invoice(self.b2b_2, 2400, "2026-01-05", "2026-02-05")
         self.escalate_to(other, "relance_2", "2026-03-05")
@@ -307,11 +323,13 @@ class TestCockpit(RecouvrementCase):
                 {"move_ids": [Command.set(move.ids)], "date": "2026-04-15"}
             )
             action = self._report_action(wizard.action_print())
-            self.assertEqual(action["data"], {"date": "2026-04-15"})
+            self.assertEqual(action["data"]["date"], "2026-04-15")
+            # as the web client asks for it: a report action with data is fetched
+            # at /report/pdf/<name>?options=<data>, without record ids
             pdf, _type = (
                 self.env["ir.actions.report"]
                 .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(action["report_name"], move.ids, data=action["data"])
+                ._render_qweb_pdf(action["report_name"], None, data=action["data"])
             )
         text = pdf_text(pdf)
         claim = self.legal_claim(move, "2026-04-15")

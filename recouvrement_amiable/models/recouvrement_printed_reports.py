@@ -11,9 +11,11 @@ class ReportClaimBreakdown(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         """One page per customer and company of the invoices, at ``data['date']``
-        (the claim dialog's date) or today."""
+        (the claim dialog's date) or today. The web client sends a report action
+        carrying data without its records: the dialog gives them in
+        ``data['move_ids']``."""
         Move = self.env["account.move"]
-        moves = Move.browse(docids).filtered(
+        moves = Move.browse(docids or (data or {}).get("move_ids") or []).filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted"
         )
         if not moves:

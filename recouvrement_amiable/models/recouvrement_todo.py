@@ -176,6 +176,18 @@ class RecouvrementTodo(models.Model):
             types=tuple(types.mapped("res_id")) or (0,),
         )
 
+    @api.model
+    def action_today(self):
+        """Today's list, opened on the user's own and the team's (unassigned)
+        to-dos; a user with none of them, such as a manager looking over the
+        collectors, gets everyone's instead of an empty list."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "recouvrement_amiable.recouvrement_todo_action"
+        )
+        if not self.search_count([("user_id", "in", (self.env.uid, False))], limit=1):
+            action["context"] = {"search_default_group_user": 1}
+        return action
+
     def action_open(self):
         """Open what the row is about: the event, else the activity's record."""
         self.ensure_one()

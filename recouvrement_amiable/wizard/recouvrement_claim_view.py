@@ -30,10 +30,13 @@ class RecouvrementClaimView(models.TransientModel):
             )
 
     def action_print(self):
-        """The breakdown on screen, printed at the dialog's date."""
+        """The breakdown on screen, printed at the dialog's date (the web client
+        drops the records of a report action with data: they go in the data)."""
         self.ensure_one()
+        moves = self.move_ids._origin
         return self.env.ref(
             "recouvrement_amiable.action_report_claim_breakdown"
         ).report_action(
-            self.move_ids._origin, data={"date": fields.Date.to_string(self.date)}
+            moves,
+            data={"date": fields.Date.to_string(self.date), "move_ids": moves.ids},
         )
