@@ -406,22 +406,37 @@ class TestEvidence(RecouvrementCase):
             f"{self.b2b.name}.",
         )
         self.assertEqual(debtor.last_contact_date, date(2026, 4, 3))
-        # the next reminder to the same address fails too: still one task, which
-        # tells the last failure
-        with on_day("2026-04-17"):
+        # the task says why in words, not Odoo's code
+        self.assertNotIn("mail_email_invalid", debtor.activity_ids.note)
+        self.assertIn("Invalid email address", debtor.activity_ids.note)
+        # the next night, the reminder is not emailed to that address again: it
+        # goes by post (one failed email, not one a night)
+        with on_day("2026-04-11"):
             Event.env["recouvrement.debtor"].browse(
                 debtor.id
             )._recouvrement_escalate_now()
-        again = self.events(self.b2b).filtered(
-            lambda e: e.stage_id.kind == "relance_1" and e.state == "queued"
+        reminders = self.events(self.b2b).filtered(
+            lambda e: e.stage_id.kind == "relance_1"
         )
-        self.assertTrue(again.mail_id)
-        with on_day("2026-04-17"):
-            again.mail_id._postprocess_sent_message(
-                success_pids=[], failure_type="mail_email_invalid"
-            )
+        self.assertEqual(len(reminders.filtered(lambda e: e.channel_email)), 1)
+        by_post = reminders - event
+        self.assertTrue(by_post.channel_letter)
+        self.assertFalse(by_post.mail_id)
+        # still one task for the address
         self.assertEqual(len(debtor.activity_ids), 1)
-        self.assertIn(again.name, debtor.activity_ids.note)
+        # a corrected address is emailed again
+        refused = debtor._recouvrement_refused_emails()
+        self.assertEqual(refused, {debtor.id: frozenset({event.email_to})})
+        self.b2b.email = "compta@boulangerie-du-marais.fr"
+        channels, problem = Event._recouvrement_channels(
+            self.company,
+            self.b2b,
+            self.b2b,
+            event.stage_id,
+            refused_emails=refused[debtor.id],
+        )
+        self.assertIn("email", channels)
+        self.assertIsNone(problem)
 
     def test_a_delivered_email_is_done_a_bounce_fails_it(self):
         self.escalate_now(self.inv, "2026-04-03")

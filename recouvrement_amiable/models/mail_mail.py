@@ -21,7 +21,15 @@ class MailMail(models.Model):
                 events.filtered(lambda e: e.mail_id in sent)
             )._recouvrement_email_delivered()
             if failure_type:
-                events._recouvrement_email_failed(failure_reason or failure_type)
+                # Odoo's words for the failure, not its code ("mail_email_invalid")
+                labels = dict(
+                    self.env["mail.notification"]
+                    ._fields["failure_type"]
+                    ._description_selection(self.env)
+                )
+                events._recouvrement_email_failed(
+                    failure_reason or labels.get(failure_type, failure_type)
+                )
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

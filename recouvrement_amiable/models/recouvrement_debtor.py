@@ -17,7 +17,7 @@ import psycopg2
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date, split_every
+from odoo.tools import SQL, email_normalize, format_date, split_every
 
 from .. import decision, legal
 from . import evidence
@@ -861,13 +861,18 @@ class RecouvrementDebtor(models.Model):
         contacts = self.env["account.move"]._recouvrement_invoice_contacts(
             self.partner_id
         )
+        refused = self._recouvrement_refused_emails()
         vals_list, problems = [], {}
         for debtor in self.filtered(lambda d: d.id in steps):
             step, facts = steps[debtor.id], facts_by[debtor.id]
             stage = facts.stages[step.stage.key]
             contact = contacts.get(debtor.partner_id.id, debtor.partner_id)
             channels, problem = Event._recouvrement_channels(
-                debtor.company_id, debtor.partner_id, contact, stage
+                debtor.company_id,
+                debtor.partner_id,
+                contact,
+                stage,
+                refused_emails=refused.get(debtor.id, frozenset()),
             )
             if problem:
                 message, company_level = problem
@@ -901,6 +906,34 @@ class RecouvrementDebtor(models.Model):
                     self.browse(vals["debtor_id"]),
                 )
         return events, problems
+
+    def _recouvrement_refused_emails(self):
+        """{debtor id: addresses (normalised) whose last reminder email was not
+        delivered}: an address is refused when an email to it failed after the
+        last one delivered to it. One query for the batch."""
+        rows = self.env["recouvrement.event"]._read_group(
+            [
+                ("debtor_id", "in", self.ids),
+                ("channel_email", "=", True),
+                ("email_to", "!=", False),
+                ("state", "in", ("failed", "done")),
+            ],
+            ["debtor_id", "email_to", "state"],
+            ["id:max"],
+        )
+        last = defaultdict(dict)  # debtor id -> address -> state -> last event id
+        for debtor, email, state, last_id in rows:
+            address = email_normalize(email) or email
+            states = last[debtor.id].setdefault(address, {})
+            states[state] = max(states.get(state, 0), last_id)
+        return {
+            debtor_id: frozenset(
+                address
+                for address, states in addresses.items()
+                if states.get("failed", 0) > states.get("done", 0)
+            )
+            for debtor_id, addresses in last.items()
+        }
 
     def _recouvrement_event_vals(self, step, stage, contact, channels):
         self.ensure_one()

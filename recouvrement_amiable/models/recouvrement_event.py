@@ -405,19 +405,36 @@ class RecouvrementEvent(models.Model):
         return {f[len("channel_") :] for f in CHANNEL_FIELDS if self[f]}
 
     @api.model
-    def _recouvrement_channels(self, company, partner, contact, stage):
+    def _recouvrement_channels(
+        self, company, partner, contact, stage, refused_emails=frozenset()
+    ):
         """The channels that can carry ``stage`` to the debtor, or why none can.
 
-        An email without address falls back to the letter when the stage has one.
+        An email without address, or to an address whose last reminder was not
+        delivered (``refused_emails``, normalised), falls back to the letter when
+        the stage has one; otherwise nothing is sent until the address changes.
         Returns (channels, problem): problem is None or (message, record to tell:
         the debtor's own problems go to the debtor, a company's to the company).
         """
         channels = stage._channels()
         email = email_normalize(contact.email or partner.email or "")
-        if "email" in channels and not email:
+        refused = bool(email) and email in refused_emails
+        if "email" in channels and (not email or refused):
             channels.discard("email")
             if stage._letter_possible():
                 channels.add("letter")
+            elif not channels and refused:
+                return channels, (
+                    _(
+                        "The last email to %(email)s was not delivered: correct the "
+                        "email address of %(partner)s; stage %(stage)s is not sent "
+                        "to it again.",
+                        email=email,
+                        partner=partner.display_name,
+                        stage=stage.name,
+                    ),
+                    False,
+                )
             elif not channels:
                 return channels, (
                     _(
