@@ -408,7 +408,9 @@ class TestLetters(RecouvrementCase):
         text = pdf_text(self.render(event))
         self.assertIn("MISE EN DEMEURE DE PAYER", text)
         self.assertIn("1231-6", text)
-        self.assertIn("taux légal", text)
+        # the legal interest is stated once, from receipt until full payment
+        self.assertEqual(text.count("taux légal"), 1, text)
+        self.assertIn("jusqu'au complet paiement (article 1231-6", text)
         self.assertIn("15 jours", text)
         self.assertIn(amount_fr(600), text)
         for word in FORBIDDEN_B2C:
