@@ -637,8 +637,14 @@ def morning_routine(env, rng, today_sim):
                 event.action_validate()
         except UserError as error:  # e.g. contacted today: she validates tomorrow
             print(f"  {today_sim}: {event.partner_id.name}: {error.args[0]}")
+    # a letter validated on a Sunday or a public holiday is dated the next posting
+    # day: it is posted that day, not before
     for event in Event.search(
-        [("state", "=", "to_post"), ("channel_registered", "=", True)]
+        [
+            ("state", "=", "to_post"),
+            ("channel_registered", "=", True),
+            ("date", "<=", today_sim),
+        ]
     ):
         number = f"1A{rng.randint(10**10, 10**11 - 1)}"
         deposit = env["ir.attachment"].create(
@@ -655,7 +661,7 @@ def morning_routine(env, rng, today_sim):
             }
         )
         event.move_ids._recouvrement_record_registered_sent(number, today_sim, deposit)
-    for event in Event.search([("state", "=", "to_post")]):
+    for event in Event.search([("state", "=", "to_post"), ("date", "<=", today_sim)]):
         event.action_mark_posted()
     received = Event.search(
         [
