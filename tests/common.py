@@ -225,6 +225,20 @@ class RecouvrementCase(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def dispute(cls, move, on):
+        """Mark ``move`` disputed on day ``on``, as the invoice action does."""
+        with on_day(on):
+            cls.env["recouvrement.move.action"].create(
+                {
+                    "action": "dispute",
+                    "move_ids": [Command.set(move.ids)],
+                    "category": "quality",
+                    "reason": "Livraison incomplète",
+                }
+            ).action_confirm()
+        assert move.recouvrement_dispute_id.date == day(on)
+
+    @classmethod
     def pay(cls, invoice, amount, on):
         """A payment registered on day ``on`` (the customer's plan is made that day)."""
         with on_day(on):

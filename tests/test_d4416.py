@@ -72,19 +72,6 @@ class TestD4416(RecouvrementCase):
         cls.pay(cls.bill_partly_paid, 50, "2026-01-02")
 
     @classmethod
-    def dispute(cls, move, on):
-        with on_day(on):
-            cls.env["recouvrement.move.action"].create(
-                {
-                    "action": "dispute",
-                    "move_ids": [Command.set(move.ids)],
-                    "category": "quality",
-                    "reason": "Livraison incomplète",
-                }
-            ).action_confirm()
-        assert move.recouvrement_dispute_id.date == day(on)
-
-    @classmethod
     def credit_note(cls, partner, amount_ttc, on):
         """A credit note of ``amount_ttc`` incl. 20 % VAT."""
         refund = cls.env["account.move"].create(
